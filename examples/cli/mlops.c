@@ -1,0 +1,41 @@
+/* The `mlops` command-line tool: argument parsing and printing only; every
+ * piece of work is a call into the public libmlops API. Subcommands are added
+ * here as the library grows (see mlops(1)). */
+#include <stdio.h>
+#include <string.h>
+
+#include <mlops.h>
+
+static int usage(FILE *out)
+{
+    fputs("usage: mlops <command> [options]\n"
+          "\n"
+          "commands:\n"
+          "  version    print the library version\n"
+          "  help       show this help\n"
+          "\n"
+          "See mlops(1) for details.\n",
+          out);
+    return out == stderr ? 2 : 0;
+}
+
+static int cmd_version(void)
+{
+    if (MLOPS_CHECK_VERSION() != MLOPS_OK) {
+        fprintf(stderr, "mlops: %s\n", mlops_last_error());
+        return 1;
+    }
+    printf("mlops %s\n", mlops_version_string());
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) return usage(stderr);
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) return cmd_version();
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
+        return usage(stdout);
+    fprintf(stderr, "mlops: unknown command '%s'\n", cmd);
+    return usage(stderr);
+}

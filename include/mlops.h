@@ -1,0 +1,12 @@
+/* libmlops: the umbrella header. Include this one; it pulls in every public
+ * header of the library. See libmlops(7) for the conventions they share. */
+#ifndef MLOPS_H
+#define MLOPS_H
+
+#include "mlops/export.h"
+#include "mlops/errors.h"
+#include "mlops/version.h"
+#include "mlops/memory.h"
+#include "mlops/log.h"
+
+#endif /* MLOPS_H */

@@ -1,0 +1,48 @@
+/* Locale-independent double formatting (see numfmt.h). The C locale object is
+ * created once; uselocale() switches only the calling thread. */
+#define _GNU_SOURCE
+#include <locale.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/numfmt.h"
+
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void make_c_locale(void)
+{
+    c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
+static locale_t enter_c_locale(void)
+{
+    pthread_once(&c_locale_once, make_c_locale);
+    return c_locale ? uselocale(c_locale) : (locale_t)0;
+}
+
+static void leave_c_locale(locale_t previous)
+{
+    if (previous) uselocale(previous);
+}
+
+double mlops__strtod_c(const char *s, char **end)
+{
+    locale_t previous = enter_c_locale();
+    double v = strtod(s, end);
+    leave_c_locale(previous);
+    return v;
+}
+
+size_t mlops__format_double(double v, char out[MLOPS_DOUBLE_BUFSIZE])
+{
+    locale_t previous = enter_c_locale();
+    int n = 0;
+    for (int precision = 15; precision <= 17; precision++) {
+        n = snprintf(out, MLOPS_DOUBLE_BUFSIZE, "%.*g", precision, v);
+        if (strtod(out, NULL) == v) break;
+    }
+    leave_c_locale(previous);
+    return (size_t)n;
+}
