@@ -95,9 +95,12 @@ int mlops__inflate(const void *data, size_t len, void *raw, size_t raw_len, cons
 {
     z_stream zs = {.zalloc = zalloc_hook, .zfree = zfree_hook};
     if (inflateInit(&zs) != Z_OK) return MLOPS_ENOMEM;
+    /* zlib refuses a NULL output pointer, so an empty result still gets a
+     * one-byte sink; anything written to it is excess output. */
+    unsigned char sink;
     const unsigned char *src = data;
-    unsigned char *dst = raw;
-    size_t left = len, room = raw_len;
+    unsigned char *dst = raw_len ? raw : &sink;
+    size_t left = len, room = raw_len ? raw_len : 1;
     int rc;
     do {
         next_chunk(&src, &left, &zs.next_in, &zs.avail_in);
@@ -110,7 +113,7 @@ int mlops__inflate(const void *data, size_t len, void *raw, size_t raw_len, cons
         }
         rc = inflate(&zs, Z_NO_FLUSH);
     } while (rc == Z_OK && (zs.avail_in > 0 || left > 0 || zs.avail_out > 0 || room > 0));
-    size_t produced = raw_len - room - zs.avail_out;
+    size_t produced = (raw_len ? raw_len : 1) - room - zs.avail_out;
     size_t trailing = zs.avail_in + left;
     inflateEnd(&zs);
     if (rc == Z_MEM_ERROR) return MLOPS_ENOMEM;
