@@ -26,8 +26,11 @@ typedef enum mlops_log_level {
 typedef void (*mlops_log_fn)(int level, const char *message, void *user_data);
 
 /** Installs `fn` to receive messages at `max_level` or more severe (a lower
- *  number). Pass fn = NULL to stop logging (the default).
- *  Returns MLOPS_OK, or MLOPS_EINVAL when max_level is outside
+ *  number). Pass fn = NULL to stop logging (the default); max_level is then
+ *  ignored. Messages raised while `fn` runs on the same thread (for example
+ *  by a failing libmlops call inside it) are not delivered, so a callback
+ *  never recurses. Every recorded failure is logged at MLOPS_LOG_DEBUG.
+ *  Returns MLOPS_OK, or MLOPS_EINVAL when fn is set and max_level is outside
  *  MLOPS_LOG_ERROR..MLOPS_LOG_DEBUG.
  *  Not thread-safe: call it before other threads use the library. */
 MLOPS_API int mlops_set_logger(mlops_log_fn fn, int max_level, void *user_data);

@@ -29,6 +29,8 @@ int mlops__atomic_open(mlops__atomic_file *f, const char *path)
     f->path = mlops__strdup(path, "file path");
     f->tmp_path = mlops__malloc(cap, "temporary file path");
     if (f->path == NULL || f->tmp_path == NULL) {
+        mlops__free(f->tmp_path); /* not yet a file name: nothing to unlink */
+        f->tmp_path = NULL;
         mlops__atomic_abort(f);
         return MLOPS_ENOMEM;
     }

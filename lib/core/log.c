@@ -11,6 +11,11 @@ static int log_max_level;
 
 MLOPS_API int mlops_set_logger(mlops_log_fn fn, int max_level, void *user_data)
 {
+    if (fn == NULL) {
+        log_fn = NULL;
+        log_user_data = NULL;
+        return MLOPS_OK;
+    }
     if (max_level < MLOPS_LOG_ERROR || max_level > MLOPS_LOG_DEBUG)
         return mlops__fail(MLOPS_EINVAL,
                            "mlops_set_logger: max_level %d is outside %d (error) .. %d (debug)",
@@ -34,14 +39,19 @@ MLOPS_API const char *mlops_log_level_name(int level)
 
 void mlops__log(int level, const char *fmt, ...)
 {
+    /* A callback that itself calls a failing libmlops function must not
+     * recurse into itself. */
+    static _Thread_local int in_callback;
     mlops_log_fn fn = log_fn;
-    if (fn == NULL || level > log_max_level) return;
+    if (fn == NULL || level > log_max_level || in_callback) return;
     char message[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
+    in_callback = 1;
     fn(level, message, log_user_data);
+    in_callback = 0;
 }
 
 int mlops__progress(mlops_progress_fn fn, void *user_data, uint64_t done, uint64_t total,

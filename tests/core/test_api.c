@@ -74,12 +74,14 @@ START_TEST(version_check_rejects_mismatches)
 }
 END_TEST
 
+static void capture_nothing(int level, const char *message, void *ud);
+
 START_TEST(error_message_lifecycle)
 {
     mlops_clear_error();
     ck_assert_str_eq(mlops_last_error(), "");
     ck_assert_int_eq(mlops_last_error_code(), MLOPS_OK);
-    ck_assert_int_eq(mlops_set_logger(NULL, 99, NULL), MLOPS_EINVAL);
+    ck_assert_int_eq(mlops_set_logger(capture_nothing, 99, NULL), MLOPS_EINVAL);
     ck_assert_ptr_nonnull(strstr(mlops_last_error(), "max_level 99"));
     /* A later success keeps the message of the failure. */
     ck_assert_int_eq(MLOPS_CHECK_VERSION(), MLOPS_OK);
@@ -89,10 +91,15 @@ START_TEST(error_message_lifecycle)
 }
 END_TEST
 
+static void capture_nothing(int level, const char *message, void *ud)
+{
+    (void)level, (void)message, (void)ud;
+}
+
 static void *fail_in_thread(void *arg)
 {
     (void)arg;
-    mlops_set_logger(NULL, 0, NULL);
+    mlops_set_logger(capture_nothing, 0, NULL);
     return (void *)(size_t)(strstr(mlops_last_error(), "max_level 0") != NULL);
 }
 
@@ -128,9 +135,31 @@ START_TEST(logger_receives_failures_at_debug_level)
     logged[0] = '\0';
     mlops_version_check(0x7f0000u);
     ck_assert_str_eq(logged, "");
-    ck_assert_int_eq(mlops_set_logger(NULL, MLOPS_LOG_ERROR, NULL), MLOPS_OK);
     ck_assert_int_eq(mlops_set_logger(capture, 0, NULL), MLOPS_EINVAL);
+    /* Switching off ignores the level. */
+    ck_assert_int_eq(mlops_set_logger(NULL, 0, NULL), MLOPS_OK);
+    logged[0] = '\0';
+    mlops_version_check(0x7f0000u);
+    ck_assert_str_eq(logged, "");
     ck_assert_int_eq(mlops_set_logger(capture, 5, NULL), MLOPS_EINVAL);
+}
+END_TEST
+
+static int reentrant_calls;
+static void reentrant(int level, const char *message, void *ud)
+{
+    (void)level, (void)message, (void)ud;
+    reentrant_calls++;
+    mlops_version_check(0x7e0000u); /* fails, and would log again */
+}
+
+START_TEST(logger_does_not_recurse)
+{
+    ck_assert_int_eq(mlops_set_logger(reentrant, MLOPS_LOG_DEBUG, NULL), MLOPS_OK);
+    reentrant_calls = 0;
+    mlops_version_check(0x7f0000u);
+    ck_assert_int_eq(reentrant_calls, 1);
+    ck_assert_int_eq(mlops_set_logger(NULL, 0, NULL), MLOPS_OK);
 }
 END_TEST
 
@@ -165,6 +194,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, error_message_lifecycle);
     tcase_add_test(tc, errors_are_per_thread);
     tcase_add_test(tc, logger_receives_failures_at_debug_level);
+    tcase_add_test(tc, logger_does_not_recurse);
     tcase_add_test(tc, log_level_names);
     tcase_add_test(tc, allocator_arguments_are_checked);
     suite_add_tcase(s, tc);

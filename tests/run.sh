@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: installs what is missing, then builds and tests
+# libmlops in four configurations:
+#   build-test    gcc, -Werror, the Check suites and the ABI/header/man checks
+#   build-asan    the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   valgrind      the Check suites of build-test under valgrind memcheck
+#   build-clang   clang, -Werror, the same suites
+# MLOPS_TEST_QUICK=1 runs only the first. The last line sums every Check
+# assertion group and script check: "tests: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash .ci/install-deps --test || exit 1
+
+passed=0
+failed=0
+status=0
+
+# Adds the results of one meson test run to the totals: the Check summary
+# lines ("100%: Checks: 7, Failures: 0, Errors: 0") count each test case; a
+# non-Check test counts as one.
+tally() {
+  local log=$1
+  read -r p f < <(python3 - "$log" <<'PY'
+import json, re, sys
+p = f = 0
+for line in open(sys.argv[1]):
+    t = json.loads(line)
+    m = re.search(r"Checks: (\d+), Failures: (\d+), Errors: (\d+)", t.get("stdout", ""))
+    if m:
+        print("   %-22s %s" % (t["name"], m.group(0)), file=sys.stderr)
+        n, bad = int(m.group(1)), int(m.group(2)) + int(m.group(3))
+        p += n - bad
+        f += bad
+        if t["result"] != "OK" and bad == 0:
+            f += 1  # the program failed outside its checks (crash, leak, sanitizer)
+    else:
+        if t["result"] == "OK":
+            p += 1
+        else:
+            f += 1
+print(p, f)
+PY
+)
+  passed=$((passed + p))
+  failed=$((failed + f))
+}
+
+run_config() {
+  local name=$1 dir=$2
+  shift 2
+  echo "== $name"
+  if [ ! -f "$dir/build.ninja" ]; then
+    meson setup "$dir" -Dtests=true "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; status=1; failed=$((failed + 1)); return; }
+  fi
+  if ! ninja -C "$dir" >"$dir.build.log" 2>&1; then
+    cat "$dir.build.log"
+    status=1
+    failed=$((failed + 1))
+    return
+  fi
+  test_and_tally "$dir"
+}
+
+test_and_tally() {
+  local dir=$1
+  shift
+  meson test -C "$dir" --print-errorlogs "$@" 2>&1 | grep -E '^ *[0-9]+/[0-9]+ |^(Ok|Fail|Timeout):'
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  local log
+  log=$(ls -t "$dir"/meson-logs/testlog*.json | head -n 1)
+  tally "$log"
+}
+
+run_config "gcc" build-test
+if [ "${MLOPS_TEST_QUICK:-0}" != 1 ]; then
+  run_config "gcc, ASan + UBSan" build-asan -Db_sanitize=address,undefined -Db_lundef=false
+  echo "== valgrind memcheck"
+  CK_FORK=no test_and_tally build-test --suite public --suite internal \
+    --wrap='valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 --quiet'
+  CC=clang run_config "clang" build-clang
+fi
+
+echo "tests: $passed passed, $failed failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
