@@ -8,5 +8,7 @@
 #include "mlops/version.h"
 #include "mlops/memory.h"
 #include "mlops/log.h"
+#include "mlops/dataset.h"
+#include "mlops/csv.h"
 
 #endif /* MLOPS_H */

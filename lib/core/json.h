@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/utf8.h"
+
 enum { MLOPS_JSON_MAX_DEPTH = 64 };
 
 typedef struct mlops__json {
@@ -47,9 +49,5 @@ int mlops__json_null(mlops__json *j);
  * mlops__free) and its length. Fails with MLOPS_ESTATE if containers are
  * still open or nothing was written, or with the first recorded error. */
 int mlops__json_finish(mlops__json *j, char **text, size_t *len);
-
-/* Length of the valid UTF-8 prefix of s[0..n): equals n when all is valid.
- * Rejects overlong forms, surrogates and code points above U+10FFFF. */
-size_t mlops__utf8_valid_prefix(const char *s, size_t n);
 
 #endif

@@ -1,5 +1,5 @@
 /* UTF-8 validation (RFC 3629), shared by the JSON writer and the CSV reader. */
-#include "core/json.h"
+#include "core/utf8.h"
 
 size_t mlops__utf8_valid_prefix(const char *s, size_t n)
 {

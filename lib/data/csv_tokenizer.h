@@ -1,0 +1,51 @@
+/* Private: splits the decoded byte stream into CSV records and fields
+ * (RFC 4180 quoting, CRLF/LF/CR line ends, UTF-8 BOM, blank lines skipped),
+ * tracking physical line numbers so every error can say file:line:column. */
+#ifndef MLOPS_DATA_CSV_TOKENIZER_H
+#define MLOPS_DATA_CSV_TOKENIZER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "data/csv_source.h"
+#include "mlops/log.h"
+
+typedef struct mlops__field {
+    const char *ptr; /* into the tokenizer's buffer; valid until the next record */
+    size_t len;
+    uint32_t line_offset; /* newlines between the record start and this field */
+    bool quoted;
+} mlops__field;
+
+typedef struct mlops__tokenizer {
+    mlops__source *src;
+    unsigned char *buf;
+    size_t cap, start, end;
+    bool eof, started;
+    char delim, quote;
+    bool trim;
+    size_t max_field;
+    size_t max_record;
+    uint64_t next_line;   /* physical line where the next record starts */
+    uint64_t record_line; /* physical line where the current record starts */
+    mlops__field *fields;
+    size_t nfields, fields_cap;
+    mlops_progress_fn progress;
+    void *progress_data;
+    bool stop[256];
+} mlops__tokenizer;
+
+/* `delim` 0 sniffs the delimiter from the first line (, tab ; |). */
+int mlops__tok_init(mlops__tokenizer *t, mlops__source *src, char delim, char quote, bool trim,
+                    size_t max_field, mlops_progress_fn progress, void *progress_data);
+/* Reads the next non-blank record into t->fields[0..t->nfields); *more is
+ * false (and nfields 0) at the end of the input. */
+int mlops__tok_next(mlops__tokenizer *t, bool *more);
+/* Line of field `i` of the current record. */
+uint64_t mlops__tok_field_line(const mlops__tokenizer *t, size_t i);
+/* Restarts from the beginning of the source (for a second pass). */
+int mlops__tok_rewind(mlops__tokenizer *t);
+void mlops__tok_free(mlops__tokenizer *t);
+
+#endif
