@@ -194,8 +194,12 @@ static int infer_types(csv_state *st, uint64_t limit)
     return st->o->header ? mlops__tok_next(&st->tok, &more) : MLOPS_OK;
 }
 
+/* Opens the source, reads the header and infers types from `sample` rows.
+ * With `lines`, first counts the source's lines (0 when it cannot: gzip),
+ * before the tokenizer has buffered anything. */
 static int open_state(csv_state *st, const mlops_csv_options *o, const char *path,
-                      const void *data, size_t len, const char *name, uint64_t sample)
+                      const void *data, size_t len, const char *name, uint64_t sample,
+                      uint64_t *lines)
 {
     memset(st, 0, sizeof *st);
     st->o = o ? o : mlops__csv_default_options();
@@ -207,6 +211,7 @@ static int open_state(csv_state *st, const mlops_csv_options *o, const char *pat
     int rc = path ? mlops__source_open_file(&st->src, path)
                   : mlops__source_open_memory(&st->src, data, len, name);
     if (rc) return rc;
+    if (lines && !mlops__source_count_lines(&st->src, lines)) *lines = 0;
     rc = mlops__tok_init(&st->tok, &st->src, st->o->delimiter, st->o->quote, st->o->trim,
                          st->o->max_field_bytes, st->o->progress, st->o->progress_data);
     if (rc) return rc;
@@ -359,11 +364,11 @@ static int read_whole(mlops_dataset **out, const char *path, const void *data, s
     csv_state st;
     mlops_dataset *d = NULL;
     bool *switched = NULL;
-    int rc = open_state(&st, o, path, data, len, name, SAMPLE_ROWS);
     uint64_t lines = 0;
-    size_t cap = 1024;
-    if (rc == MLOPS_OK && mlops__source_count_lines(&st.src, &lines))
-        cap = lines + 1 < SIZE_MAX ? (size_t)lines + 1 : SIZE_MAX;
+    int rc = open_state(&st, o, path, data, len, name, SAMPLE_ROWS, &lines);
+    /* Every record ends a line except perhaps the last: lines + 1 rows at
+     * most (the header is one of them). Gzip sources start small and grow. */
+    size_t cap = lines > 0 && lines < SIZE_MAX ? (size_t)lines + 1 : 1024;
     if (rc == MLOPS_OK) rc = new_table(&st, &d, cap);
     if (rc == MLOPS_OK) {
         switched = mlops__calloc(st.ncols ? st.ncols : 1, sizeof *switched, "type switch flags");
@@ -422,7 +427,7 @@ MLOPS_API int mlops_csv_reader_open(mlops_csv_reader **out, const char *path,
     mlops_csv_reader *r = mlops__calloc(1, sizeof *r, "csv reader");
     if (r == NULL) return MLOPS_ENOMEM;
     const mlops_csv_options *o = opts ? opts : mlops__csv_default_options();
-    int rc = open_state(&r->st, o, path, NULL, 0, NULL, o->batch_rows);
+    int rc = open_state(&r->st, o, path, NULL, 0, NULL, o->batch_rows, NULL);
     if (rc != MLOPS_OK) {
         state_free(&r->st);
         mlops__free(r);

@@ -4,11 +4,13 @@
  * inside it, the partial record moves to the buffer's front, more bytes are
  * read, and the scan starts over. Fields are only unquoted and trimmed once
  * the whole record is in memory, so a restart never sees modified bytes. */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "data/csv_tokenizer.h"
 
 enum { CHUNK = 1 << 20, MIN_RECORD_LIMIT = 64 << 20 };
@@ -139,6 +141,29 @@ static int field_error(const mlops__tokenizer *t, int code, uint64_t newlines, s
                        (unsigned long long)(t->record_line + newlines), col, what);
 }
 
+/* A NUL byte is reported as such unless invalid UTF-8 comes earlier in the
+ * record (earlier fields, or this field before the NUL): the first fault in
+ * reading order is the one the user should fix first. */
+static int nul_error(const mlops__tokenizer *t, const unsigned char *field_start,
+                     const unsigned char *nul, uint64_t line_offset, size_t col)
+{
+    char what[80];
+    for (size_t i = 0; i < t->nfields; i++) {
+        const mlops__field *f = &t->fields[i];
+        size_t ok = mlops__utf8_valid_prefix(f->ptr, f->len);
+        if (ok != f->len) {
+            snprintf(what, sizeof what, "invalid UTF-8 at byte %zu of the field", ok + 1);
+            return field_error(t, MLOPS_EFORMAT, f->line_offset, i + 1, what);
+        }
+    }
+    size_t n = (size_t)(nul - field_start), ok = mlops__utf8_valid_prefix((const char *)field_start, n);
+    if (ok != n) {
+        snprintf(what, sizeof what, "invalid UTF-8 at byte %zu of the field", ok + 1);
+        return field_error(t, MLOPS_EFORMAT, line_offset, col, what);
+    }
+    return field_error(t, MLOPS_EFORMAT, line_offset, col, "NUL byte in field");
+}
+
 static int push_field(mlops__tokenizer *t, const mlops__field *f)
 {
     if (t->nfields == t->fields_cap) {
@@ -179,7 +204,7 @@ static int scan_record(mlops__tokenizer *t, size_t *consumed, uint64_t *newlines
                 const unsigned char *stop = hit ? hit : end;
                 for (const unsigned char *r = q; r < stop; r++) {
                     if (*r == '\n') newlines++;
-                    else if (*r == 0) return field_error(t, MLOPS_EFORMAT, f.line_offset, col, "NUL byte in field");
+                    else if (*r == 0) return nul_error(t, content, r, f.line_offset, col);
                 }
                 if ((size_t)(stop - content) > t->max_field)
                     return field_error(t, MLOPS_ERANGE, f.line_offset, col,
@@ -206,15 +231,14 @@ static int scan_record(mlops__tokenizer *t, size_t *consumed, uint64_t *newlines
             if (q < end && !t->stop[*q])
                 return field_error(t, MLOPS_EFORMAT, f.line_offset, col,
                                    "unexpected text after closing quote");
-            if (q < end && *q == 0)
-                return field_error(t, MLOPS_EFORMAT, f.line_offset, col, "NUL byte in field");
+            if (q < end && *q == 0) return nul_error(t, content, q, f.line_offset, col);
             p = q;
         } else {
             while (p < end && !t->stop[*p]) p++;
             if ((size_t)(p - field_start) > t->max_field)
                 return field_error(t, MLOPS_ERANGE, newlines, col,
                                    "field longer than max_field_bytes");
-            if (p < end && *p == 0) return field_error(t, MLOPS_EFORMAT, newlines, col, "NUL byte in field");
+            if (p < end && *p == 0) return nul_error(t, field_start, p, newlines, col);
             f.ptr = (const char *)field_start;
             f.len = (size_t)(p - field_start);
         }
