@@ -225,15 +225,15 @@ static int open_state(csv_state *st, const mlops_csv_options *o, const char *pat
  * value in an inferred numeric column switches it to categorical when
  * `may_switch`, leaving the column to the second pass. */
 static int store_field(csv_state *st, mlops__column *c, size_t j, size_t row, size_t cap,
-                       bool may_switch, bool *switched)
+                       double *slot, bool may_switch, bool *switched)
 {
     const mlops__field *f = &st->tok.fields[j];
     if (c->type == MLOPS_NUMERIC) {
         double v;
         if (is_missing(st, f)) {
-            c->values[row] = NAN;
+            *slot = NAN;
         } else if (mlops__parse_double(f->ptr, f->len, &v)) {
-            c->values[row] = v;
+            *slot = v;
         } else if (may_switch && !st->forced[j]) {
             mlops__free(c->values);
             c->values = NULL;
@@ -279,6 +279,36 @@ static int grow_columns(mlops_dataset *d, size_t *cap, const bool *only)
     return MLOPS_OK;
 }
 
+/* Numeric values of a block of rows are gathered row-major in a staging
+ * area and written to their columns a block at a time: storing each value
+ * straight into its column would touch one memory page per column per row,
+ * and wide tables (hundreds of columns) would spend their time in TLB misses. */
+enum { STAGE_ROWS = 64 };
+
+typedef struct stage {
+    double *values; /* STAGE_ROWS x ncols */
+    size_t first_row, rows;
+} stage;
+
+static void flush_stage(mlops_dataset *d, stage *sg)
+{
+    for (size_t j = 0; j < d->ncols; j++) {
+        mlops__column *c = &d->cols[j];
+        if (c->type != MLOPS_NUMERIC) continue; /* switched: values dropped */
+        double *dst = c->values + sg->first_row;
+        const double *src = sg->values + j;
+        size_t missing = 0;
+        for (size_t r = 0; r < sg->rows; r++) {
+            double v = src[r * d->ncols];
+            dst[r] = v;
+            missing += v != v;
+        }
+        c->missing += missing;
+    }
+    sg->first_row += sg->rows;
+    sg->rows = 0;
+}
+
 /* Reads up to `limit` rows into d's columns, from row 0. With `only`, just
  * those columns are stored (the second pass). With `switched` (whole-file
  * reads), a numeric column meeting text switches to categorical, is marked
@@ -287,6 +317,14 @@ static int grow_columns(mlops_dataset *d, size_t *cap, const bool *only)
 static int read_rows(csv_state *st, mlops_dataset *d, uint64_t limit, size_t *cap, bool growable,
                      const bool *only, bool *switched)
 {
+    stage sg = {0};
+    bool all_numeric = only == NULL;
+    for (size_t j = 0; j < st->ncols; j++) all_numeric &= d->cols[j].type == MLOPS_NUMERIC;
+    if (only == NULL) {
+        sg.values = mlops__malloc_array(STAGE_ROWS * (st->ncols ? st->ncols : 1), sizeof(double),
+                                        "csv staging rows");
+        if (sg.values == NULL) return MLOPS_ENOMEM;
+    }
     size_t row = 0;
     bool more = true;
     int rc = MLOPS_OK;
@@ -294,6 +332,13 @@ static int read_rows(csv_state *st, mlops_dataset *d, uint64_t limit, size_t *ca
         if (row == *cap) {
             if (!growable) break;
             if ((rc = grow_columns(d, cap, NULL)) != MLOPS_OK) break;
+        }
+        if (sg.rows == STAGE_ROWS) flush_stage(d, &sg);
+        double *staged = sg.values ? sg.values + sg.rows * st->ncols : NULL;
+        if (all_numeric && mlops__tok_fast_numeric(&st->tok, staged, st->ncols)) {
+            sg.rows++;
+            row++;
+            continue;
         }
         if ((rc = mlops__tok_next(&st->tok, &more)) != MLOPS_OK || !more) break;
         bool skip;
@@ -305,11 +350,20 @@ static int read_rows(csv_state *st, mlops_dataset *d, uint64_t limit, size_t *ca
         for (size_t j = 0; rc == MLOPS_OK && j < st->ncols; j++) {
             if ((only && !only[j]) || (switched && switched[j])) continue;
             bool now_switched = false;
-            rc = store_field(st, &d->cols[j], j, row, *cap, switched != NULL, &now_switched);
-            if (now_switched) switched[j] = true;
+            rc = store_field(st, &d->cols[j], j, row, *cap, staged ? staged + j : NULL,
+                             switched != NULL, &now_switched);
+            if (now_switched) {
+                switched[j] = true;
+                all_numeric = false;
+            }
         }
         if (rc) break;
+        sg.rows += staged != NULL;
         row++;
+    }
+    if (sg.values) {
+        flush_stage(d, &sg);
+        mlops__free(sg.values);
     }
     d->rows = row;
     return rc;
@@ -327,8 +381,8 @@ static int finish_columns(csv_state *st, mlops_dataset *d)
         } else {
             int32_t *v = mlops__realloc_array(c->codes, keep, sizeof *v, "categorical column");
             if (v) c->codes = v;
+            mlops__column_count_missing(c, d->rows); /* numeric ones counted while staged */
         }
-        mlops__column_count_missing(c, d->rows);
     }
     for (size_t k = 0; k < st->o->ncolumns; k++) {
         const mlops__column_setting *s = &st->o->columns[k];

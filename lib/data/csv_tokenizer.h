@@ -42,6 +42,13 @@ int mlops__tok_init(mlops__tokenizer *t, mlops__source *src, char delim, char qu
 /* Reads the next non-blank record into t->fields[0..t->nfields); *more is
  * false (and nfields 0) at the end of the input. */
 int mlops__tok_next(mlops__tokenizer *t, bool *more);
+/* Reads the next record straight into out[0..n) when it is a plain line of
+ * exactly n unquoted decimals (digits, optional '-' and '.', no exponent, at
+ * most 19 significant digits, an empty field meaning missing) that lies
+ * wholly in the buffer: the shape of most numeric CSV data, parsed without
+ * splitting it into fields first. Returns false, having consumed nothing,
+ * for anything else; the caller then takes the general path. */
+bool mlops__tok_fast_numeric(mlops__tokenizer *t, double *out, size_t n);
 /* Line of field `i` of the current record. */
 uint64_t mlops__tok_field_line(const mlops__tokenizer *t, size_t i);
 /* Restarts from the beginning of the source (for a second pass). */
