@@ -84,6 +84,36 @@ static int init_common(mlops__source *s, const char *name)
     return detect(s);
 }
 
+static int spool(int fd, const char *path, unsigned char **out, size_t *out_len)
+{
+    size_t cap = 1 << 20, len = 0;
+    unsigned char *buf = mlops__malloc(cap, "spooled input");
+    if (buf == NULL) return MLOPS_ENOMEM;
+    for (;;) {
+        if (len == cap) {
+            unsigned char *grown = cap > SIZE_MAX / 2 ? NULL : mlops__realloc(buf, cap * 2, "spooled input");
+            if (grown == NULL) {
+                mlops__free(buf);
+                return MLOPS_ENOMEM;
+            }
+            buf = grown;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, buf + len, cap - len);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+            int err = errno;
+            mlops__free(buf);
+            return mlops__fail(MLOPS_EIO, "cannot read '%s': %s", path, strerror(err));
+        }
+        if (r == 0) break;
+        len += (size_t)r;
+    }
+    *out = buf;
+    *out_len = len;
+    return MLOPS_OK;
+}
+
 int mlops__source_open_file(mlops__source *s, const char *path)
 {
     memset(s, 0, sizeof *s);
@@ -99,6 +129,17 @@ int mlops__source_open_file(mlops__source *s, const char *path)
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         close(fd);
         return mlops__fail(MLOPS_EIO, "'%s' is a directory, not a CSV file", path);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        size_t len = 0;
+        int rc = spool(fd, path, &s->spooled, &len);
+        close(fd);
+        if (rc != MLOPS_OK) return rc;
+        s->mem = s->spooled;
+        s->mem_len = s->raw_total = len;
+        rc = init_common(s, path);
+        if (rc != MLOPS_OK) mlops__source_close(s);
+        return rc;
     }
     s->fd = fd;
     s->raw_total = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
@@ -215,6 +256,7 @@ void mlops__source_close(mlops__source *s)
     if (s->zs_open) inflateEnd(&s->zs);
     if (s->fd >= 0) close(s->fd);
     mlops__free(s->zin);
+    mlops__free(s->spooled);
     mlops__free(s->name);
     memset(s, 0, sizeof *s);
     s->fd = -1;

@@ -13,6 +13,7 @@ typedef struct mlops__source {
     char *name;
     int fd;                      /* -1 for memory */
     const unsigned char *mem;    /* memory source */
+    unsigned char *spooled;      /* a pipe's contents, read up front (owned) */
     size_t mem_len, mem_pos;
     bool gzip;
     bool gzip_done;              /* last member ended exactly at end of input */
@@ -24,6 +25,8 @@ typedef struct mlops__source {
     uint64_t raw_total;          /* size of the file/buffer, 0 if unknown */
 } mlops__source;
 
+/* A path that is not a regular file (a pipe, /dev/stdin) cannot be rewound,
+ * so its whole content is read into memory first. */
 int mlops__source_open_file(mlops__source *s, const char *path);
 int mlops__source_open_memory(mlops__source *s, const void *data, size_t len, const char *name);
 /* Reads up to `cap` decoded bytes; *got == 0 only at the end. */

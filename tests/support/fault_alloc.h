@@ -17,10 +17,11 @@ long fault_alloc_calls(void);
 long fault_alloc_failures(void);
 
 /* Runs `op` once per allocation it makes, failing each allocation in turn,
- * until it succeeds. Every failed run must return MLOPS_ENOMEM with a message
- * and leave mlops_live_allocations() as it found it; `undo` (may be NULL)
- * releases what a successful run built. Returns the number of injected
- * failures, or -1 (with a Check failure recorded) on a violation. */
+ * until a run with no failed allocation succeeds. Every failing run must
+ * return MLOPS_ENOMEM with a message and leave mlops_live_allocations() as
+ * it found it; a run may also succeed despite the failure (an optional
+ * allocation), and `undo` (may be NULL) must then release all it built.
+ * Returns the number of allocations the operation makes. */
 long fault_alloc_sweep(int (*op)(void *ctx), void (*undo)(void *ctx), void *ctx);
 
 #endif
