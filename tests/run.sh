@@ -75,7 +75,7 @@ run_config "gcc" build-test
 if [ "${MLOPS_TEST_QUICK:-0}" != 1 ]; then
   run_config "gcc, ASan + UBSan" build-asan -Db_sanitize=address,undefined -Db_lundef=false
   echo "== valgrind memcheck"
-  CK_FORK=no test_and_tally build-test --suite public --suite internal \
+  CK_FORK=no MLOPS_TEST_SHORT=1 test_and_tally build-test --suite public --suite internal \
     --wrap='valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 --quiet'
   CC=clang run_config "clang" build-clang
 fi
