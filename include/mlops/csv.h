@@ -4,7 +4,8 @@
  *
  * Reader settings live in an mlops_csv_options object and are set by string
  * keys, so new settings never change the ABI and the YAML pipeline maps its
- * keys straight through. Every error names the file, line and column. */
+ * keys straight through. Every error names the file, and errors in the data
+ * also the line and column ("data.csv:1042:3: ..."). */
 #ifndef MLOPS_CSV_H
 #define MLOPS_CSV_H
 
@@ -36,7 +37,8 @@ MLOPS_API void mlops_csv_options_free(mlops_csv_options *o);
  *   trim             "true" (default): strip spaces and tabs around fields
  *   bad_rows         "fail" (default) or "skip": rows with the wrong number
  *                    of fields are skipped and counted instead of failing
- *   max_field_bytes  longest accepted field; default 16777216
+ *   max_field_bytes  longest accepted field; default 16777216 (a record may
+ *                    be up to twice that, or 64 MiB, whichever is larger)
  *   batch_rows       rows per batch of the streaming reader; default 65536
  *   type.NAME        "numeric" or "categorical": overrides type inference
  *                    for column NAME
@@ -48,7 +50,10 @@ MLOPS_API void mlops_csv_options_free(mlops_csv_options *o);
 MLOPS_API int mlops_csv_options_set(mlops_csv_options *o, const char *key, const char *value);
 
 /** Installs a progress callback for reads using these settings; it receives
- *  bytes consumed and the total (0 when unknown, e.g. gzip) and may cancel. */
+ *  the bytes of input consumed (compressed bytes for gzip) and the input's
+ *  size, and may cancel. The count starts again from 0 when the reader goes
+ *  back to the start of the input (after type inference, or for a second
+ *  pass over columns that turned out to hold text). */
 MLOPS_API int mlops_csv_options_set_progress(mlops_csv_options *o, mlops_progress_fn fn,
                                              void *user_data);
 
@@ -73,12 +78,16 @@ typedef struct mlops_csv_reader mlops_csv_reader;
 /** Opens a CSV file for streaming. Types are inferred from the first batch
  *  (override with type.NAME); a later value that contradicts them is an
  *  MLOPS_EFORMAT error naming its line and column. Memory stays bounded by
- *  the batch size and the longest record, whatever the file size. */
+ *  the batch size and the longest record, whatever the file size, except
+ *  for a path that cannot be rewound (a pipe): its content is read into
+ *  memory first. The reader keeps a copy of `opts`. */
 MLOPS_API int mlops_csv_reader_open(mlops_csv_reader **out, const char *path,
                                     const mlops_csv_options *opts);
 
 /** Reads the next batch of up to batch_rows rows into a new dataset owned by
- *  the caller. At the end of the file returns MLOPS_OK with *batch = NULL. */
+ *  the caller. At the end of the file returns MLOPS_OK with *batch = NULL.
+ *  After an error, later calls return MLOPS_ESTATE. The batch's
+ *  mlops_dataset_skipped_rows() counts the rows skipped within it. */
 MLOPS_API int mlops_csv_reader_next(mlops_csv_reader *r, mlops_dataset **batch);
 
 /** Data rows delivered so far, and rows skipped under bad_rows=skip. */

@@ -1,9 +1,9 @@
 /* mlops_dataset: an immutable, columnar table of numeric and categorical
  * columns, each with a name, a type and a role.
  *
- * Numeric columns hold doubles (missing entries read as NaN and are flagged
- * in a missing bitmap); categorical columns hold int32 codes into a string
- * dictionary (-1 = missing). Datasets are built from CSV files, from a
+ * Numeric columns hold doubles, NaN marking a missing entry (NaN is never a
+ * value in its own right); categorical columns hold int32 codes into a
+ * string dictionary (-1 = missing). Datasets are built from CSV files, from a
  * row-major double matrix or column by column, and never change their values
  * afterwards: selections and concatenations make new datasets. Only column
  * metadata (role, sensitive flag) may be changed, under the caller's lock. */
@@ -182,8 +182,10 @@ MLOPS_API int mlops_dataset_select_columns(mlops_dataset **out, const mlops_data
                                            const size_t *cols, size_t n);
 
 /** New dataset of the rows of `parts[0..n)` one after another. All parts must
- *  have the same column names, types and order; categorical dictionaries are
- *  merged (codes renumbered in order of first appearance). */
+ *  have the same column names, types and order. Categorical dictionaries are
+ *  merged: the first part's dictionary is kept as it is (its codes do not
+ *  change) and strings new in later parts are appended. The skipped-row
+ *  counts of the parts are added up. */
 MLOPS_API int mlops_dataset_concat_rows(mlops_dataset **out, const mlops_dataset *const *parts,
                                         size_t n);
 

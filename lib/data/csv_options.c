@@ -230,3 +230,33 @@ MLOPS_API int mlops_csv_options_set_progress(mlops_csv_options *o, mlops_progres
     o->progress_data = user_data;
     return MLOPS_OK;
 }
+
+int mlops__csv_options_clone(const mlops_csv_options *o, mlops_csv_options **out)
+{
+    mlops_csv_options *c = mlops__calloc(1, sizeof *c, "csv options");
+    if (c == NULL) return MLOPS_ENOMEM;
+    *c = *o;
+    c->nmissing = 0;
+    c->columns = NULL;
+    c->ncolumns = 0;
+    for (size_t i = 0; i < o->nmissing; i++) {
+        c->missing[i] = mlops__strdup(o->missing[i], "missing-value token");
+        if (c->missing[i] == NULL) goto fail;
+        c->nmissing++;
+    }
+    if (o->ncolumns) {
+        c->columns = mlops__calloc(o->ncolumns, sizeof *c->columns, "column settings");
+        if (c->columns == NULL) goto fail;
+    }
+    for (size_t i = 0; i < o->ncolumns; i++) {
+        c->columns[i] = o->columns[i];
+        c->columns[i].name = mlops__strdup(o->columns[i].name, "column setting name");
+        if (c->columns[i].name == NULL) goto fail;
+        c->ncolumns++;
+    }
+    *out = c;
+    return MLOPS_OK;
+fail:
+    mlops_csv_options_free(c);
+    return MLOPS_ENOMEM;
+}

@@ -33,6 +33,10 @@ struct mlops_csv_options {
     void *progress_data;
 };
 
+/* A deep copy, so a streaming reader does not depend on the caller keeping
+ * its options alive. */
+int mlops__csv_options_clone(const mlops_csv_options *o, mlops_csv_options **out);
+
 /* The defaults, for a NULL options pointer. */
 const mlops_csv_options *mlops__csv_default_options(void);
 

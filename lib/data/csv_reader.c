@@ -393,6 +393,9 @@ static int finish_columns(csv_state *st, mlops_dataset *d)
         }
     }
     d->skipped_rows = st->skipped;
+    if (st->skipped)
+        mlops__log(MLOPS_LOG_WARN, "%s: skipped %llu row(s) with the wrong number of fields",
+                   st->src.name, (unsigned long long)st->skipped);
     return MLOPS_OK;
 }
 
@@ -470,7 +473,9 @@ MLOPS_API int mlops_dataset_read_csv_memory(mlops_dataset **out, const void *dat
 
 struct mlops_csv_reader {
     csv_state st;
+    mlops_csv_options *options; /* the reader's own copy */
     bool done;
+    int failed; /* the error that ended the stream, repeated to later calls */
 };
 
 MLOPS_API int mlops_csv_reader_open(mlops_csv_reader **out, const char *path,
@@ -480,11 +485,11 @@ MLOPS_API int mlops_csv_reader_open(mlops_csv_reader **out, const char *path,
         return mlops__fail(MLOPS_EINVAL, "mlops_csv_reader_open: NULL argument");
     mlops_csv_reader *r = mlops__calloc(1, sizeof *r, "csv reader");
     if (r == NULL) return MLOPS_ENOMEM;
-    const mlops_csv_options *o = opts ? opts : mlops__csv_default_options();
-    int rc = open_state(&r->st, o, path, NULL, 0, NULL, o->batch_rows, NULL);
+    int rc = mlops__csv_options_clone(opts ? opts : mlops__csv_default_options(), &r->options);
+    if (rc == MLOPS_OK)
+        rc = open_state(&r->st, r->options, path, NULL, 0, NULL, r->options->batch_rows, NULL);
     if (rc != MLOPS_OK) {
-        state_free(&r->st);
-        mlops__free(r);
+        mlops_csv_reader_free(r);
         return rc;
     }
     *out = r;
@@ -496,8 +501,12 @@ MLOPS_API int mlops_csv_reader_next(mlops_csv_reader *r, mlops_dataset **batch)
     if (r == NULL || batch == NULL)
         return mlops__fail(MLOPS_EINVAL, "mlops_csv_reader_next: NULL argument");
     *batch = NULL;
+    if (r->failed)
+        return mlops__fail(MLOPS_ESTATE, "%s: the reader stopped at an earlier error (%s)",
+                           r->st.src.name, mlops_strerror(r->failed));
     if (r->done) return MLOPS_OK;
     size_t cap = r->st.o->batch_rows;
+    uint64_t skipped_before = r->st.skipped;
     mlops_dataset *d;
     int rc = new_table(&r->st, &d, cap);
     if (rc == MLOPS_OK) rc = read_rows(&r->st, d, cap, &cap, false, NULL, NULL);
@@ -507,14 +516,13 @@ MLOPS_API int mlops_csv_reader_next(mlops_csv_reader *r, mlops_dataset **batch)
         return MLOPS_OK;
     }
     if (rc == MLOPS_OK) {
-        uint64_t skipped_before = r->st.skipped;
         rc = finish_columns(&r->st, d);
-        d->skipped_rows = skipped_before;
+        d->skipped_rows = r->st.skipped - skipped_before; /* this batch's own */
         r->st.rows_read += d->rows;
     }
     if (rc != MLOPS_OK) {
         mlops_dataset_free(d);
-        r->done = true;
+        r->failed = rc;
         return rc;
     }
     *batch = d;
@@ -535,5 +543,6 @@ MLOPS_API void mlops_csv_reader_free(mlops_csv_reader *r)
 {
     if (r == NULL) return;
     state_free(&r->st);
+    mlops_csv_options_free(r->options);
     mlops__free(r);
 }

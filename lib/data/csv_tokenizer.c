@@ -456,6 +456,7 @@ bool mlops__tok_fast_numeric(mlops__tokenizer *t, double *out, size_t n)
     if (!t->started || n == 0 || delim == '.' || delim == '-' || (unsigned)(delim - '0') < 10)
         return false;
     const unsigned char *p = t->buf + t->start, *end = t->buf + t->end;
+    if (p == end || *p == '\n' || *p == '\r') return false; /* blank lines are skipped there */
     size_t j = 0;
 #ifdef __SSE2__
     /* Sixteen bytes at a time: one compare finds every field end in the

@@ -174,6 +174,8 @@ START_TEST(streaming_keeps_the_first_batch_types)
     ck_assert_int_eq(rc, MLOPS_EFORMAT);
     ck_assert_ptr_nonnull(strstr(mlops_last_error(), ":32:2: 'n/a' is not a number"));
     ck_assert_ptr_nonnull(strstr(mlops_last_error(), "set type.NAME=categorical"));
+    ck_assert_int_eq(mlops_csv_reader_next(r, &b), MLOPS_ESTATE); /* stays failed */
+    ck_assert_ptr_null(b);
     ck_assert_uint_eq(mlops_csv_reader_rows(r), 30);
     ck_assert_uint_eq(mlops_csv_reader_skipped_rows(r), 0);
     mlops_csv_reader_free(r);
@@ -182,6 +184,37 @@ START_TEST(streaming_keeps_the_first_batch_types)
     ck_assert_int_eq(mlops_csv_reader_open(&r, "/tmp", o), MLOPS_EIO);
     ck_assert_int_eq(mlops_csv_reader_next(NULL, &b), MLOPS_EINVAL);
     mlops_csv_options_free(o);
+    unlink(path);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
+START_TEST(blank_lines_and_owned_options)
+{
+    /* A one-column numeric file: blank lines are skipped, not missing rows. */
+    mlops_dataset *d = read_text("x\n1\n\n2\n\r\n3\n\n", NULL);
+    ck_assert_uint_eq(mlops_dataset_rows(d), 3);
+    ck_assert_uint_eq(mlops_dataset_missing_count(d, 0), 0);
+    mlops_dataset_free(d);
+    /* The streaming reader keeps its own copy of the settings. */
+    char path[] = "/tmp/mlops-owned-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, "a;b\n1;2\n3;x\n", 12), 12);
+    close(fd);
+    mlops_csv_options *o;
+    ck_assert_int_eq(mlops_csv_options_create(&o), MLOPS_OK);
+    ck_assert_int_eq(mlops_csv_options_set(o, "delimiter", ";"), MLOPS_OK);
+    ck_assert_int_eq(mlops_csv_options_set(o, "role.b", "target"), MLOPS_OK);
+    mlops_csv_reader *r;
+    ck_assert_int_eq(mlops_csv_reader_open(&r, path, o), MLOPS_OK);
+    mlops_csv_options_free(o);
+    ck_assert_int_eq(mlops_csv_reader_next(r, &d), MLOPS_OK);
+    ck_assert_uint_eq(mlops_dataset_cols(d), 2);
+    ck_assert_int_eq(mlops_dataset_column_role(d, 1), MLOPS_ROLE_TARGET);
+    ck_assert_int_eq(mlops_dataset_column_type(d, 1), MLOPS_CATEGORICAL);
+    mlops_dataset_free(d);
+    mlops_csv_reader_free(r);
     unlink(path);
     ck_assert_uint_eq(mlops_live_allocations(), 0);
 }
@@ -225,6 +258,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, overrides_roles_and_late_switch);
     tcase_add_test(tc, progress_reports_and_cancels);
     tcase_add_test(tc, streaming_keeps_the_first_batch_types);
+    tcase_add_test(tc, blank_lines_and_owned_options);
     tcase_add_test(tc, allocation_failures_are_clean);
     suite_add_tcase(s, tc);
     return s;
