@@ -39,8 +39,8 @@ MLOPS_API int mlops_set_logger(mlops_log_fn fn, int max_level, void *user_data);
  *  "unknown". The string is static. */
 MLOPS_API const char *mlops_log_level_name(int level);
 
-/** Reports progress of a long operation: `done` units of `total` (total may be
- *  0 when unknown, e.g. bytes of a gzip stream). Return 0 to continue, any
+/** Reports progress of a long operation: `done` units of `total` (total is
+ *  0 when unknown). Return 0 to continue, any
  *  other value to stop: the operation then releases what it built and returns
  *  MLOPS_ECANCELED. Called on the thread running the operation. */
 typedef int (*mlops_progress_fn)(uint64_t done, uint64_t total, void *user_data);

@@ -369,8 +369,9 @@ static int read_rows(csv_state *st, mlops_dataset *d, uint64_t limit, size_t *ca
     return rc;
 }
 
-/* Shrinks column storage to the rows actually read and settles metadata. */
-static int finish_columns(csv_state *st, mlops_dataset *d)
+/* Shrinks column storage to the rows actually read and settles metadata;
+ * `skipped` rows were dropped while reading them. */
+static int finish_columns(csv_state *st, mlops_dataset *d, uint64_t skipped)
 {
     size_t keep = d->rows ? d->rows : 1;
     for (size_t j = 0; j < d->ncols; j++) {
@@ -392,10 +393,10 @@ static int finish_columns(csv_state *st, mlops_dataset *d)
             if (s->sensitive >= 0) d->cols[j].sensitive = s->sensitive != 0;
         }
     }
-    d->skipped_rows = st->skipped;
-    if (st->skipped)
+    d->skipped_rows = skipped;
+    if (skipped)
         mlops__log(MLOPS_LOG_WARN, "%s: skipped %llu row(s) with the wrong number of fields",
-                   st->src.name, (unsigned long long)st->skipped);
+                   st->src.name, (unsigned long long)skipped);
     return MLOPS_OK;
 }
 
@@ -445,7 +446,7 @@ static int read_whole(mlops_dataset **out, const char *path, const void *data, s
         if (rc == MLOPS_OK && d->rows != rows)
             rc = mlops__fail(MLOPS_EIO, "%s changed while being read", st.src.name);
     }
-    if (rc == MLOPS_OK) rc = finish_columns(&st, d);
+    if (rc == MLOPS_OK) rc = finish_columns(&st, d, st.skipped);
     mlops__free(switched);
     state_free(&st);
     if (rc != MLOPS_OK) {
@@ -516,8 +517,7 @@ MLOPS_API int mlops_csv_reader_next(mlops_csv_reader *r, mlops_dataset **batch)
         return MLOPS_OK;
     }
     if (rc == MLOPS_OK) {
-        rc = finish_columns(&r->st, d);
-        d->skipped_rows = r->st.skipped - skipped_before; /* this batch's own */
+        rc = finish_columns(&r->st, d, r->st.skipped - skipped_before);
         r->st.rows_read += d->rows;
     }
     if (rc != MLOPS_OK) {

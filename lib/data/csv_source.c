@@ -126,7 +126,12 @@ int mlops__source_open_file(mlops__source *s, const char *path)
                            path, strerror(err));
     }
     struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
+        int err = errno;
+        close(fd);
+        return mlops__fail(MLOPS_EIO, "cannot inspect '%s': %s", path, strerror(err));
+    }
+    if (S_ISDIR(st.st_mode)) {
         close(fd);
         return mlops__fail(MLOPS_EIO, "'%s' is a directory, not a CSV file", path);
     }
@@ -142,7 +147,7 @@ int mlops__source_open_file(mlops__source *s, const char *path)
         return rc;
     }
     s->fd = fd;
-    s->raw_total = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+    s->raw_total = (uint64_t)st.st_size;
     int rc = init_common(s, path);
     if (rc != MLOPS_OK) mlops__source_close(s);
     return rc;
