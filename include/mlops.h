@@ -10,5 +10,10 @@
 #include "mlops/log.h"
 #include "mlops/dataset.h"
 #include "mlops/csv.h"
+#include "mlops/profile.h"
+#include "mlops/validation.h"
+#include "mlops/schema.h"
+#include "mlops/split.h"
+#include "mlops/transform.h"
 
 #endif /* MLOPS_H */

@@ -6,11 +6,14 @@
 
 #include <mlops.h>
 
+int cmd_profile(int argc, char **argv);
+
 static int usage(FILE *out)
 {
     fputs("usage: mlops <command> [options]\n"
           "\n"
           "commands:\n"
+          "  profile    profile a CSV file: counts, missing, distinct, ranges\n"
           "  version    print the library version\n"
           "  help       show this help\n"
           "\n"
@@ -34,6 +37,7 @@ int main(int argc, char **argv)
     if (argc < 2) return usage(stderr);
     const char *cmd = argv[1];
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) return cmd_version();
+    if (strcmp(cmd, "profile") == 0) return cmd_profile(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
         return usage(stdout);
     fprintf(stderr, "mlops: unknown command '%s'\n", cmd);

@@ -1,0 +1,126 @@
+/* Private: the state of mlops_profile, shared by its modules (settings and
+ * accessors, batch ingestion, merging, JSON).
+ *
+ * Everything is owned by the profile (no pointer into any dataset), bounded
+ * by the settings whatever the number of rows, and mergeable: the state of
+ * two parts combines into the state of the whole. */
+#ifndef MLOPS_DATA_PROFILE_IMPL_H
+#define MLOPS_DATA_PROFILE_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "data/dict.h"
+#include "data/hll.h"
+#include "data/profile_hash.h"
+#include "data/profile_rowset.h"
+#include "data/quantile_sketch.h"
+#include "mlops/profile.h"
+
+typedef struct mlops__profile_settings {
+    size_t distinct_exact_limit;
+    size_t quantile_exact_limit;
+    size_t quantile_sketch_k;
+    size_t top_k;
+    size_t top_sketch_size;
+    size_t duplicate_exact_limit;
+} mlops__profile_settings;
+
+/* Numeric column: moments, range, distinct values and quantile summary. */
+typedef struct mlops__numeric_state {
+    double mean, m2;         /* Welford/Chan: m2 = sum of squared deviations */
+    double min, max;         /* NaN while no value was seen */
+    bool distinct_approx;    /* false: `keys` is exact; true: `hll` */
+    mlops__keyset keys;
+    mlops__hll hll;
+    bool quantiles_approx;   /* false: `values` holds every value; true: `kll` */
+    double *values;
+    size_t nvalues, values_cap;
+    mlops__kll kll;
+} mlops__numeric_state;
+
+/* Categorical column: counts per string. Exact while the strings fit the
+ * distinct limit; then a HyperLogLog for the distinct count and a
+ * Misra-Gries summary (at most top_sketch_size strings) for the counts,
+ * whose counts are low by at most `count_error` each. */
+typedef struct mlops__categorical_state {
+    mlops__dict *strings;
+    uint64_t *counts;        /* per code of `strings` */
+    size_t counts_cap;
+    bool approx;
+    mlops__hll hll;
+    uint64_t count_error;
+} mlops__categorical_state;
+
+typedef struct mlops__profile_column {
+    char *name;
+    int type;
+    uint64_t count;          /* present values */
+    uint64_t missing;
+    mlops__numeric_state num;
+    mlops__categorical_state cat;
+} mlops__profile_column;
+
+struct mlops_profile {
+    mlops__profile_settings settings;
+    bool has_schema;         /* columns fixed by the first batch or merge */
+    bool failed;             /* an add or merge failed part-way */
+    uint64_t rows;
+    size_t ncols;
+    mlops__profile_column *cols;
+    mlops__rowset rowset;    /* hashes of the rows, for duplicates */
+};
+
+/* The columns of a batch or of another profile, seen through two getters so
+ * adding and merging share one schema check. */
+typedef struct mlops__schema_view {
+    size_t ncols;
+    const void *src;
+    const char *(*name)(const void *src, size_t col);
+    int (*type)(const void *src, size_t col);
+} mlops__schema_view;
+
+/* Fixes the profile's columns from `v` when it has none yet, otherwise checks
+ * that `v` has the same names and types (MLOPS_EINVAL naming the first
+ * mismatch, `what` naming the other side, e.g. "batch"). */
+int mlops__profile_match_schema(mlops_profile *p, const mlops__schema_view *v, const char *what);
+
+/* Name of the first setting that differs between `a` and `b` with both
+ * values, or NULL when they are equal. */
+const char *mlops__profile_settings_differ(const mlops__profile_settings *a,
+                                           const mlops__profile_settings *b, size_t *va,
+                                           size_t *vb);
+
+/* Checks shared by the accessors: p usable and col in range (and of `type`
+ * when type != 0). `func` names the caller in the message. */
+int mlops__profile_check_col(const mlops_profile *p, size_t col, int type, const char *func);
+
+/* Column states (profile_numeric.c, profile_categorical.c). init allocates
+ * nothing; update functions may leave a partial update on failure, which
+ * makes the caller mark the profile failed. */
+void mlops__numeric_init(mlops__numeric_state *s, const mlops__profile_settings *cfg);
+void mlops__numeric_clear(mlops__numeric_state *s);
+int mlops__numeric_add(mlops__profile_column *c, const mlops__profile_settings *cfg,
+                       const double *values, size_t n);
+int mlops__numeric_merge(mlops__profile_column *c, const mlops__profile_column *o,
+                         const mlops__profile_settings *cfg);
+uint64_t mlops__numeric_distinct(const mlops__numeric_state *s);
+/* Linear interpolation between order statistics (numpy's default) when
+ * exact, otherwise the sketch's item at rank q. */
+int mlops__numeric_quantile(const mlops__profile_column *c, double q, double *value);
+
+void mlops__categorical_init(mlops__categorical_state *s);
+void mlops__categorical_clear(mlops__categorical_state *s);
+int mlops__categorical_add(mlops__profile_column *c, const mlops__profile_settings *cfg,
+                           const mlops__dict *dict, const int32_t *codes, size_t n);
+int mlops__categorical_merge(mlops__profile_column *c, const mlops__profile_column *o,
+                             const mlops__profile_settings *cfg);
+uint64_t mlops__categorical_distinct(const mlops__categorical_state *s);
+/* Codes of the `*n` most frequent strings (count descending, then string
+ * bytes ascending), at most `limit`; *codes is allocated (free with
+ * mlops__free; NULL when *n is 0). */
+int mlops__categorical_top(const mlops__categorical_state *s, size_t limit, int32_t **codes,
+                           size_t *n);
+
+#endif

@@ -1,0 +1,48 @@
+/* mlops_profile_merge: the profile of two parts of a data set combined into
+ * the profile of the whole. */
+#include "core/error.h"
+#include "data/profile_impl.h"
+
+static const char *profile_name(const void *src, size_t col)
+{
+    return ((const mlops_profile *)src)->cols[col].name;
+}
+
+static int profile_type(const void *src, size_t col)
+{
+    return ((const mlops_profile *)src)->cols[col].type;
+}
+
+MLOPS_API int mlops_profile_merge(mlops_profile *p, const mlops_profile *other)
+{
+    static const char func[] = "mlops_profile_merge";
+    if (p == NULL || other == NULL) return mlops__fail(MLOPS_EINVAL, "%s: NULL argument", func);
+    if (p == other)
+        return mlops__fail(MLOPS_EINVAL, "%s: cannot merge a profile into itself", func);
+    if (p->failed || other->failed)
+        return mlops__fail(MLOPS_ESTATE, "%s: the %s profile is incomplete after an earlier failure",
+                           func, p->failed ? "target" : "merged");
+    size_t va, vb;
+    const char *key = mlops__profile_settings_differ(&p->settings, &other->settings, &va, &vb);
+    if (key != NULL)
+        return mlops__fail(MLOPS_EINVAL, "%s: setting %s differs (%zu here, %zu in the other profile)",
+                           func, key, va, vb);
+    if (!other->has_schema) return MLOPS_OK;
+    mlops__schema_view view = {other->ncols, other, profile_name, profile_type};
+    int rc = mlops__profile_match_schema(p, &view, "merged profile");
+    if (rc != MLOPS_OK) return rc;
+
+    rc = mlops__rowset_merge(&p->rowset, &other->rowset, p->settings.duplicate_exact_limit);
+    for (size_t j = 0; rc == MLOPS_OK && j < p->ncols; j++) {
+        if (p->cols[j].type == MLOPS_NUMERIC)
+            rc = mlops__numeric_merge(&p->cols[j], &other->cols[j], &p->settings);
+        else
+            rc = mlops__categorical_merge(&p->cols[j], &other->cols[j], &p->settings);
+    }
+    if (rc != MLOPS_OK) {
+        p->failed = true;
+        return rc;
+    }
+    p->rows += other->rows;
+    return MLOPS_OK;
+}

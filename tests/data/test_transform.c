@@ -1,0 +1,1143 @@
+/* mlops_transform: settings and their errors, column selection by role,
+ * replay on data laid out differently, unseen-category policies, the byte
+ * encoding (round trip, golden bytes, every truncation and damaged byte),
+ * the JSON description, and allocation failures in every operation. The
+ * numbers themselves are checked against scikit-learn in
+ * test_transform_sklearn.c. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mlops.h>
+
+#include "core/compress.h"
+#include "core/rng.h"
+#include "data/transform_impl.h"
+#include "fault_alloc.h"
+#include "runner.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+#define ASSERT_ERR(call, code, text)                                                     \
+    do {                                                                                 \
+        int rc_ = (call);                                                                \
+        ck_assert_msg(rc_ == (code), "%s gave %d (%s)", #call, rc_, mlops_last_error()); \
+        ck_assert_msg(strstr(mlops_last_error(), (text)) != NULL,                        \
+                      "message '%s' lacks '%s'", mlops_last_error(), (text));            \
+    } while (0)
+
+#define OK(call) ck_assert_msg((call) == MLOPS_OK, "%s: %s", #call, mlops_last_error())
+
+/* A small training set: numeric a (one missing), categorical c (one
+ * missing), numeric b, numeric y (target), categorical id (id role),
+ * numeric s (sensitive). */
+static mlops_dataset *small_train(void)
+{
+    static const double a[] = {1, 2, NAN, 4, 5, 6};
+    static const double b[] = {10, 10, 20, 20, 30, 40};
+    static const double y[] = {0, 1, 0, 1, 0, 1};
+    static const double s[] = {7, 8, 9, 7, 8, 9};
+    static const char *const c[] = {"red", "blue", "red", NULL, "green", "red"};
+    static const char *const id[] = {"r1", "r2", "r3", "r4", "r5", "r6"};
+    mlops_dataset_builder *bl;
+    OK(mlops_dataset_builder_create(&bl, 6));
+    OK(mlops_dataset_builder_add_numeric(bl, "a", a));
+    OK(mlops_dataset_builder_add_categorical(bl, "c", c));
+    OK(mlops_dataset_builder_add_numeric(bl, "b", b));
+    OK(mlops_dataset_builder_add_numeric(bl, "y", y));
+    OK(mlops_dataset_builder_add_categorical(bl, "id", id));
+    OK(mlops_dataset_builder_add_numeric(bl, "s", s));
+    OK(mlops_dataset_builder_set_role(bl, "y", MLOPS_ROLE_TARGET));
+    OK(mlops_dataset_builder_set_role(bl, "id", MLOPS_ROLE_ID));
+    mlops_dataset *d;
+    OK(mlops_dataset_builder_finish(bl, &d));
+    mlops_dataset_builder_free(bl);
+    OK(mlops_dataset_set_sensitive(d, 5, 1));
+    return d;
+}
+
+static double num_at(const mlops_dataset *d, const char *name, size_t row)
+{
+    size_t j;
+    OK(mlops_dataset_column_index(d, name, &j));
+    double v;
+    OK(mlops_dataset_get_numeric(d, j, row, 1, &v));
+    return v;
+}
+
+static const char *cat_at(const mlops_dataset *d, const char *name, size_t row)
+{
+    size_t j;
+    OK(mlops_dataset_column_index(d, name, &j));
+    int32_t code;
+    OK(mlops_dataset_get_codes(d, j, row, 1, &code));
+    return code < 0 ? NULL : mlops_dataset_category(d, j, code);
+}
+
+static bool has_column(const mlops_dataset *d, const char *name)
+{
+    size_t j;
+    bool found = mlops_dataset_column_index(d, name, &j) == MLOPS_OK;
+    mlops_clear_error();
+    return found;
+}
+
+static bool same_data(const mlops_dataset *x, const mlops_dataset *y)
+{
+    char fx[65], fy[65];
+    OK(mlops_dataset_fingerprint(x, fx, sizeof fx));
+    OK(mlops_dataset_fingerprint(y, fy, sizeof fy));
+    return strcmp(fx, fy) == 0;
+}
+
+/* impute(mean) a; impute(most_frequent) c; standardize a,b; onehot c
+ * (min_frequency 2); minmax b... on the small set. */
+static mlops_transform *small_chain(void)
+{
+    mlops_transform *t;
+    OK(mlops_transform_create(&t));
+    ck_assert_int_eq(mlops_transform_add(t, "impute", "a"), 0);
+    ck_assert_int_eq(mlops_transform_add(t, "impute", "c"), 1);
+    OK(mlops_transform_set(t, 1, "strategy", "most_frequent"));
+    ck_assert_int_eq(mlops_transform_add(t, "standardize", "*"), 2);
+    ck_assert_int_eq(mlops_transform_add(t, "onehot", "c"), 3);
+    OK(mlops_transform_set(t, 3, "min_frequency", "2"));
+    OK(mlops_transform_set(t, 3, "unseen", "infrequent"));
+    ck_assert_int_eq(mlops_transform_add(t, "drop", "id"), 4);
+    return t;
+}
+
+/* ---- settings ----------------------------------------------------------- */
+
+START_TEST(settings_are_checked)
+{
+    mlops_transform *t;
+    OK(mlops_transform_create(&t));
+    ASSERT_ERR(mlops_transform_add(t, "standardise", "*"), MLOPS_EINVAL,
+               "did you mean 'standardize'");
+    ASSERT_ERR(mlops_transform_add(t, "drop", "*"), MLOPS_EINVAL, "not '*'");
+    ASSERT_ERR(mlops_transform_add(t, "impute", "a,,b"), MLOPS_EINVAL, "empty name");
+    ASSERT_ERR(mlops_transform_add(t, "impute", " , a"), MLOPS_EINVAL, "empty name");
+    ASSERT_ERR(mlops_transform_add(t, "impute", "a, b ,a"), MLOPS_EINVAL, "names 'a' twice");
+    ASSERT_ERR(mlops_transform_add(t, "impute", "a\\"), MLOPS_EINVAL, "lone backslash");
+    ASSERT_ERR(mlops_transform_add(t, "impute", "\xff"), MLOPS_EINVAL, "UTF-8");
+    ASSERT_ERR(mlops_transform_add(NULL, "impute", "a"), MLOPS_EINVAL, "NULL");
+    ck_assert_uint_eq(mlops_transform_step_count(t), 0);
+
+    ck_assert_int_eq(mlops_transform_add(t, "impute", " a , b\\,c ,\\ d"), 0);
+    ck_assert_uint_eq(t->steps[0].nnames, 3);
+    ck_assert_str_eq(t->steps[0].names[0], "a");
+    ck_assert_str_eq(t->steps[0].names[1], "b,c");
+    ck_assert_str_eq(t->steps[0].names[2], " d");
+    ck_assert_int_eq(mlops_transform_add(t, "onehot", "*"), 1);
+    ck_assert_int_eq(mlops_transform_add(t, "minmax", "x"), 2);
+    ck_assert_uint_eq(mlops_transform_step_count(t), 3);
+    ck_assert_str_eq(mlops_transform_step_kind(t, 1), "onehot");
+    ck_assert_ptr_null(mlops_transform_step_kind(t, 3));
+
+    ASSERT_ERR(mlops_transform_set(t, 0, "stratgy", "mean"), MLOPS_EINVAL,
+               "did you mean 'strategy'");
+    ASSERT_ERR(mlops_transform_set(t, 0, "unseen", "zeros"), MLOPS_EINVAL,
+               "it belongs to onehot steps (impute settings: strategy, fill_value)");
+    ASSERT_ERR(mlops_transform_set(t, 2, "strategy", "mean"), MLOPS_EINVAL,
+               "minmax settings: none");
+    ASSERT_ERR(mlops_transform_set(t, 0, "strategy", "meen"), MLOPS_EINVAL,
+               "did you mean 'mean'");
+    ASSERT_ERR(mlops_transform_set(t, 1, "unseen", "ignore"), MLOPS_EINVAL,
+               "not one of error, zeros, infrequent");
+    static const char *const bad_freq[] = {"0", "1.5", "-1", "abc", "", "1e400", "0.0", "1.0",
+                                           "99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad_freq / sizeof *bad_freq; i++)
+        ASSERT_ERR(mlops_transform_set(t, 1, "min_frequency", bad_freq[i]), MLOPS_EINVAL,
+                   "min_frequency");
+    OK(mlops_transform_set(t, 1, "min_frequency", "0.25"));
+    ck_assert_int_eq(t->steps[1].minfreq_mode, MLOPS__MINFREQ_FRACTION);
+    OK(mlops_transform_set(t, 1, "min_frequency", "12"));
+    ck_assert_int_eq(t->steps[1].minfreq_mode, MLOPS__MINFREQ_COUNT);
+    ck_assert(t->steps[1].minfreq == 12);
+    OK(mlops_transform_set(t, 1, "min_frequency", "none"));
+    ck_assert_int_eq(t->steps[1].minfreq_mode, MLOPS__MINFREQ_NONE);
+    ASSERT_ERR(mlops_transform_set(t, 3, "strategy", "mean"), MLOPS_EINVAL, "out of range");
+    ASSERT_ERR(mlops_transform_set(t, 0, "strategy", NULL), MLOPS_EINVAL, "NULL");
+    int sd = mlops_transform_add(t, "standardize", "*");
+    ASSERT_ERR(mlops_transform_set(t, (size_t)sd, "with_mean", "maybe"), MLOPS_EINVAL,
+               "'maybe' is not true or false");
+    OK(mlops_transform_set(t, (size_t)sd, "with_mean", "false"));
+    ck_assert(!t->steps[sd].with_mean);
+    /* a failed set leaves the earlier value */
+    OK(mlops_transform_set(t, 0, "strategy", "median"));
+    ASSERT_ERR(mlops_transform_set(t, 0, "strategy", "avg"), MLOPS_EINVAL, "avg");
+    ck_assert_int_eq(t->steps[0].strategy, MLOPS__IMPUTE_MEDIAN);
+    ck_assert_str_eq(t->steps[0].values[MLOPS__KEY_STRATEGY], "median");
+    mlops_transform_free(t);
+    mlops_transform_free(NULL);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
+START_TEST(state_is_enforced)
+{
+    mlops_dataset *d = small_train(), *out = NULL;
+    mlops_transform *t;
+    OK(mlops_transform_create(&t));
+    ck_assert_int_eq(mlops_transform_is_fitted(t), 0);
+    ck_assert_uint_eq(mlops_transform_output_count(t), 0);
+    ck_assert_ptr_null(mlops_transform_output_name(t, 0));
+    mlops_transform_add(t, "standardize", "a");
+    ASSERT_ERR(mlops_transform_apply(t, d, &out), MLOPS_ESTATE, "not fitted");
+    ck_assert_ptr_null(out);
+    OK(mlops_transform_fit(t, d));
+    ck_assert_int_eq(mlops_transform_is_fitted(t), 1);
+    ASSERT_ERR(mlops_transform_add(t, "minmax", "b"), MLOPS_ESTATE, "fitted");
+    ASSERT_ERR(mlops_transform_set(t, 0, "with_std", "false"), MLOPS_ESTATE, "fitted");
+    ASSERT_ERR(mlops_transform_apply(NULL, d, &out), MLOPS_EINVAL, "NULL");
+    ASSERT_ERR(mlops_transform_fit_apply(t, d, NULL), MLOPS_EINVAL, "NULL");
+    /* an empty transform passes everything through */
+    mlops_transform *empty;
+    OK(mlops_transform_create(&empty));
+    OK(mlops_transform_fit_apply(empty, d, &out));
+    ck_assert(same_data(d, out));
+    ck_assert_uint_eq(mlops_transform_output_count(empty), 6);
+    mlops_dataset_free(out);
+    mlops_transform_free(empty);
+    mlops_transform_free(t);
+    mlops_dataset_free(d);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
+/* ---- fitting ------------------------------------------------------------ */
+
+static void fit_fails(const mlops_dataset *d, const char *step, const char *cols,
+                      const char *key, const char *value, int code, const char *text)
+{
+    mlops_transform *t;
+    OK(mlops_transform_create(&t));
+    ck_assert_int_ge(mlops_transform_add(t, step, cols), 0);
+    if (key) OK(mlops_transform_set(t, 0, key, value));
+    ASSERT_ERR(mlops_transform_fit(t, d), code, text);
+    ck_assert_int_eq(mlops_transform_is_fitted(t), 0);
+    mlops_transform_free(t);
+}
+
+START_TEST(fit_errors_name_the_problem)
+{
+    mlops_dataset *d = small_train();
+    fit_fails(d, "standardize", "a,bb", NULL, NULL, MLOPS_EINVAL,
+              "step 0 (standardize): no column 'bb' in the data (did you mean 'b'?)");
+    fit_fails(d, "standardize", "c", NULL, NULL, MLOPS_EINVAL,
+              "column 'c' is categorical; standardize needs numeric columns");
+    fit_fails(d, "onehot", "a", NULL, NULL, MLOPS_EINVAL,
+              "column 'a' is numeric; onehot needs categorical columns");
+    fit_fails(d, "impute", "c", "strategy", "median", MLOPS_EINVAL,
+              "strategy median needs a numeric column, but 'c' is categorical");
+    fit_fails(d, "impute", "a", "fill_value", "3", MLOPS_EINVAL,
+              "fill_value is set but strategy is 'mean'");
+    fit_fails(d, "drop", "zz", NULL, NULL, MLOPS_EINVAL, "no column 'zz'");
+
+    mlops_transform *t;
+    OK(mlops_transform_create(&t));
+    mlops_transform_add(t, "impute", "a");
+    OK(mlops_transform_set(t, 0, "strategy", "constant"));
+    OK(mlops_transform_set(t, 0, "fill_value", "n/a"));
+    ASSERT_ERR(mlops_transform_fit(t, d), MLOPS_EINVAL,
+               "fill_value 'n/a' is not a finite number, but column 'a' is numeric");
+    mlops_transform_free(t);
+
+    /* an all-missing column, an infinite value, no rows */
+    static const double gone[] = {NAN, NAN, NAN};
+    static const double inf[] = {1, INFINITY, 2};
+    mlops_dataset_builder *b;
+    OK(mlops_dataset_builder_create(&b, 3));
+    OK(mlops_dataset_builder_add_numeric(b, "gone", gone));
+    OK(mlops_dataset_builder_add_numeric(b, "inf", inf));
+    mlops_dataset *odd;
+    OK(mlops_dataset_builder_finish(b, &odd));
+    mlops_dataset_builder_free(b);
+    fit_fails(odd, "standardize", "gone", NULL, NULL, MLOPS_EINVAL,
+              "step 0 (standardize): column 'gone' has no values in the training data");
+    fit_fails(odd, "impute", "gone", "strategy", "most_frequent", MLOPS_EINVAL,
+              "column 'gone' has no values");
+    fit_fails(odd, "minmax", "inf", NULL, NULL, MLOPS_EINVAL, "column 'inf' row 1 holds inf");
+    fit_fails(odd, "impute", "inf", NULL, NULL, MLOPS_EINVAL, "row 1 holds inf");
+    fit_fails(odd, "impute", "inf", "strategy", "constant", MLOPS_EINVAL, "row 1 holds inf");
+    mlops_dataset *none;
+    size_t zero = 0;
+    OK(mlops_dataset_take_rows(&none, odd, &zero, 0));
+    fit_fails(none, "minmax", "inf", NULL, NULL, MLOPS_EINVAL, "has no rows");
+    /* a constant fill needs no values at all */
+    OK(mlops_transform_create(&t));
+    mlops_transform_add(t, "impute", "gone");
+    OK(mlops_transform_set(t, 0, "strategy", "constant"));
+    mlops_dataset *out;
+    OK(mlops_transform_fit_apply(t, odd, &out));
+    ck_assert(num_at(out, "gone", 2) == 0.0);
+    ck_assert_uint_eq(mlops_dataset_missing_count(out, 0), 0);
+    mlops_dataset_free(out);
+    mlops_transform_free(t);
+
+    /* an output name that repeats an existing column */
+    static const char *const k[] = {"x", "y", "x"};
+    static const double clash[] = {1, 2, 3};
+    OK(mlops_dataset_builder_create(&b, 3));
+    OK(mlops_dataset_builder_add_categorical(b, "k", k));
+    OK(mlops_dataset_builder_add_numeric(b, "k=y", clash));
+    mlops_dataset *cl;
+    OK(mlops_dataset_builder_finish(b, &cl));
+    mlops_dataset_builder_free(b);
+    fit_fails(cl, "onehot", "k", NULL, NULL, MLOPS_EINVAL,
+              "output column 'k=y' of 'k' repeats an existing column name");
+
+    /* a failed refit keeps the earlier fit */
+    OK(mlops_transform_create(&t));
+    mlops_transform_add(t, "minmax", "b");
+    OK(mlops_transform_fit(t, d));
+    ASSERT_ERR(mlops_transform_fit(t, odd), MLOPS_EINVAL, "no column 'b'");
+    ck_assert_int_eq(mlops_transform_is_fitted(t), 1);
+    ck_assert(t->fit->steps[0].cols[0].p[1] == 40.0);
+    mlops_transform_free(t);
+
+    mlops_dataset_free(cl);
+    mlops_dataset_free(none);
+    mlops_dataset_free(odd);
+    mlops_dataset_free(d);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
+START_TEST(star_selects_plain_features)
+{
+    mlops_dataset *d = small_train(), *out;
+    mlops_transform *t;
+    OK(mlops_transform_create(&t));
+    mlops_transform_add(t, "impute", "*");
+    OK(mlops_transform_set(t, 0, "strategy", "most_frequent"));
+    mlops_transform_add(t, "standardize", "*");
+    mlops_transform_add(t, "onehot", "*");
+    OK(mlops_transform_fit_apply(t, d, &out));
+    /* a, b, c are features; y (target), id (id) and s (sensitive) are not */
+    ck_assert_uint_eq(t->fit->steps[0].ncols, 3);
+    ck_assert_uint_eq(t->fit->steps[1].ncols, 2);
+    ck_assert_str_eq(t->fit->steps[1].cols[0].name, "a");
+    ck_assert_str_eq(t->fit->steps[1].cols[1].name, "b");
+    ck_assert_uint_eq(t->fit->steps[2].ncols, 1);
+    ck_assert(num_at(out, "y", 1) == 1.0);
+    ck_assert(num_at(out, "s", 2) == 9.0);
+    ck_assert_str_eq(cat_at(out, "id", 5), "r6");
+    /* roles and sensitivity pass through; one-hot outputs inherit them */
+    static const char *const names[] = {"a", "c=blue", "c=green", "c=red", "b", "y", "id", "s"};
+    ck_assert_uint_eq(mlops_dataset_cols(out), 8);
+    for (size_t j = 0; j < 8; j++) {
+        ck_assert_str_eq(mlops_dataset_column_name(out, j), names[j]);
+        ck_assert_str_eq(mlops_transform_output_name(t, j), names[j]);
+    }
+    ck_assert_int_eq(mlops_dataset_column_role(out, 5), MLOPS_ROLE_TARGET);
+    ck_assert_int_eq(mlops_dataset_column_role(out, 6), MLOPS_ROLE_ID);
+    ck_assert_int_eq(mlops_dataset_column_sensitive(out, 7), 1);
+    ck_assert_int_eq(mlops_dataset_column_role(out, 2), MLOPS_ROLE_FEATURE);
+    /* most frequent of a = {1,2,4,5,6}: all tie, the smallest wins */
+    ck_assert(t->fit->steps[0].cols[0].p[0] == 1.0);
+    ck_assert_str_eq(t->fit->steps[0].cols[1].fill, "red");
+    ck_assert(num_at(out, "c=red", 3) == 1.0); /* the imputed row */
+    mlops_dataset_free(out);
+    mlops_transform_free(t);
+
+    /* named explicitly, the target is transformed */
+    OK(mlops_transform_create(&t));
+    mlops_transform_add(t, "minmax", "y,s");
+    OK(mlops_transform_fit_apply(t, d, &out));
+    ck_assert(num_at(out, "y", 1) == 1.0);
+    ck_assert(num_at(out, "s", 1) == 0.5);
+    ck_assert_int_eq(mlops_dataset_column_role(out, 3), MLOPS_ROLE_TARGET);
+    mlops_dataset_free(out);
+    mlops_transform_free(t);
+    mlops_dataset_free(d);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
+START_TEST(constant_columns)
+{
+    static const double k[] = {3, 3, 3, 3};
+    static const double later[] = {3, 5, 1, NAN};
+    mlops_dataset *d, *n, *out;
+    const char *name[] = {"k"};
+    OK(mlops_dataset_from_matrix(&d, k, 4, 1, 1, name));
+    OK(mlops_dataset_from_matrix(&n, later, 4, 1, 1, name));
+    mlops_transform *t;
+    OK(mlops_transform_create(&t));
+    mlops_transform_add(t, "standardize", "k");
+    OK(mlops_transform_fit(t, d));
+    ck_assert(t->fit->steps[0].cols[0].p[0] == 3.0);
+    ck_assert(t->fit->steps[0].cols[0].p[1] == 1.0); /* zero variance scales by 1 */
+    OK(mlops_transform_apply(t, n, &out));
+    ck_assert(num_at(out, "k", 0) == 0.0);
+    ck_assert(num_at(out, "k", 1) == 2.0);
+    ck_assert(isnan(num_at(out, "k", 3)));
+    ck_assert_uint_eq(mlops_dataset_missing_count(out, 0), 1);
+    mlops_dataset_free(out);
+    mlops_transform_free(t);
+
+    OK(mlops_transform_create(&t));
+    mlops_transform_add(t, "minmax", "k");
+    OK(mlops_transform_fit(t, d));
+    OK(mlops_transform_apply(t, n, &out));
+    ck_assert(num_at(out, "k", 0) == 0.0); /* the training value maps to 0 */
+    ck_assert(num_at(out, "k", 1) == 2.0);
+    ck_assert(num_at(out, "k", 2) == -2.0);
+    mlops_dataset_free(out);
+    mlops_transform_free(t);
+
+    /* with_mean=false / with_std=false */
+    static const double v[] = {1, 2, 3, 4};
+    mlops_dataset *vd;
+    OK(mlops_dataset_from_matrix(&vd, v, 4, 1, 1, name));
+    OK(mlops_transform_create(&t));
+    mlops_transform_add(t, "standardize", "k");
+    OK(mlops_transform_set(t, 0, "with_mean", "false"));
+    OK(mlops_transform_fit_apply(t, vd, &out));
+    ck_assert(t->fit->steps[0].cols[0].p[0] == 0.0);
+    ck_assert(fabs(num_at(out, "k", 3) - 4 / sqrt(1.25)) < 1e-15);
+    mlops_dataset_free(out);
+    mlops_transform_free(t);
+    OK(mlops_transform_create(&t));
+    mlops_transform_add(t, "standardize", "k");
+    OK(mlops_transform_set(t, 0, "with_std", "false"));
+    OK(mlops_transform_fit_apply(t, vd, &out));
+    ck_assert(num_at(out, "k", 3) == 1.5);
+    mlops_dataset_free(out);
+    mlops_transform_free(t);
+
+    /* infinities are refused when applying too */
+    static const double bad[] = {1, -INFINITY, 2, 3};
+    mlops_dataset *bd;
+    OK(mlops_dataset_from_matrix(&bd, bad, 4, 1, 1, name));
+    OK(mlops_transform_create(&t));
+    mlops_transform_add(t, "standardize", "k");
+    OK(mlops_transform_fit(t, vd));
+    ASSERT_ERR(mlops_transform_apply(t, bd, &out), MLOPS_EINVAL,
+               "step 0 (standardize): column 'k' row 1 holds -inf");
+    mlops_transform_free(t);
+    OK(mlops_transform_create(&t));
+    mlops_transform_add(t, "impute", "k");
+    OK(mlops_transform_fit(t, vd));
+    ASSERT_ERR(mlops_transform_apply(t, bd, &out), MLOPS_EINVAL,
+               "step 0 (impute): column 'k' row 1 holds -inf");
+    mlops_transform_free(t);
+    mlops_dataset_free(bd);
+    mlops_dataset_free(vd);
+    mlops_dataset_free(d);
+    mlops_dataset_free(n);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
+/* ---- applying to new data ----------------------------------------------- */
+
+/* New rows with the columns reversed, the target and id absent, an extra
+ * column, and categories in another dictionary order. */
+static mlops_dataset *reordered(const char *cat_row1)
+{
+    static const double s[] = {9, 7};
+    static const double b[] = {20, 35};
+    static const double a[] = {NAN, 3};
+    static const double extra[] = {-1, -2};
+    const char *c[] = {"green", cat_row1};
+    mlops_dataset_builder *bl;
+    OK(mlops_dataset_builder_create(&bl, 2));
+    OK(mlops_dataset_builder_add_numeric(bl, "s", s));
+    OK(mlops_dataset_builder_add_numeric(bl, "extra", extra));
+    OK(mlops_dataset_builder_add_numeric(bl, "b", b));
+    OK(mlops_dataset_builder_add_categorical(bl, "c", c));
+    OK(mlops_dataset_builder_add_numeric(bl, "a", a));
+    mlops_dataset *d;
+    OK(mlops_dataset_builder_finish(bl, &d));
+    mlops_dataset_builder_free(bl);
+    return d;
+}
+
+START_TEST(columns_are_matched_by_name)
+{
+    mlops_dataset *d = small_train(), *fitted, *n = reordered(NULL), *out;
+    mlops_transform *t = small_chain();
+    OK(mlops_transform_fit_apply(t, d, &fitted));
+    /* a: mean of 1,2,4,5,6 = 3.6; c: red (3 of 5); c=blue and c=green are
+     * rare (1 < 2) and merged */
+    const mlops__tf_fit *f = t->fit;
+    ck_assert(f->steps[0].cols[0].p[0] == 3.6);
+    ck_assert_str_eq(f->steps[1].cols[0].fill, "red");
+    ck_assert_uint_eq(f->steps[3].cols[0].nfreq, 1);
+    ck_assert_uint_eq(f->steps[3].cols[0].ninfreq, 2);
+    static const char *const names[] = {"a", "c=red", "c=__infrequent__", "b", "y", "s"};
+    ck_assert_uint_eq(mlops_transform_output_count(t), 6);
+    for (size_t j = 0; j < 6; j++) ck_assert_str_eq(mlops_transform_output_name(t, j), names[j]);
+
+    OK(mlops_transform_apply(t, n, &out));
+    /* input order kept; c expanded in place; id was never there */
+    static const char *const order[] = {"s", "extra", "b", "c=red", "c=__infrequent__", "a"};
+    ck_assert_uint_eq(mlops_dataset_cols(out), 6);
+    for (size_t j = 0; j < 6; j++) ck_assert_str_eq(mlops_dataset_column_name(out, j), order[j]);
+    /* row 0 of the new data equals training row 2 (a missing -> mean, b 20) */
+    ck_assert(num_at(out, "a", 0) == num_at(fitted, "a", 2));
+    ck_assert(num_at(out, "b", 0) == num_at(fitted, "b", 2));
+    ck_assert(num_at(out, "c=__infrequent__", 0) == 1.0); /* green: rare */
+    ck_assert(num_at(out, "c=red", 1) == 1.0); /* missing -> imputed red */
+    double z0 = num_at(fitted, "a", 0), z1 = num_at(fitted, "a", 1); /* a = 1 and 2 */
+    ck_assert(fabs(num_at(out, "a", 1) - (z0 + 2 * (z1 - z0))) < 1e-15);
+    ck_assert(num_at(out, "extra", 1) == -2.0);
+    ck_assert(num_at(out, "s", 0) == 9.0);
+    mlops_dataset_free(out);
+
+    /* an unseen category goes to __infrequent__ under unseen=infrequent */
+    mlops_dataset *u = reordered("purple");
+    OK(mlops_transform_apply(t, u, &out));
+    ck_assert(num_at(out, "c=__infrequent__", 1) == 1.0);
+    ck_assert(num_at(out, "c=red", 1) == 0.0);
+    mlops_dataset_free(out);
+    mlops_dataset_free(u);
+
+    /* a column a step needs is absent, or has another type */
+    size_t keep[] = {0, 1, 2, 3};
+    mlops_dataset *no_a;
+    OK(mlops_dataset_select_columns(&no_a, n, keep, 4));
+    ASSERT_ERR(mlops_transform_apply(t, no_a, &out), MLOPS_EINVAL,
+               "step 0 (impute): the data has no column 'a'");
+    mlops_dataset_free(no_a);
+    static const double cnum[] = {1, 2};
+    static const char *const astr[] = {"1", "2"};
+    mlops_dataset_builder *bl;
+    OK(mlops_dataset_builder_create(&bl, 2));
+    OK(mlops_dataset_builder_add_categorical(bl, "a", astr));
+    OK(mlops_dataset_builder_add_numeric(bl, "c", cnum));
+    OK(mlops_dataset_builder_add_numeric(bl, "b", cnum));
+    mlops_dataset *typed;
+    OK(mlops_dataset_builder_finish(bl, &typed));
+    mlops_dataset_builder_free(bl);
+    ASSERT_ERR(mlops_transform_apply(t, typed, &out), MLOPS_EINVAL,
+               "step 0 (impute): column 'a' is categorical, but was numeric in fit");
+    mlops_dataset_free(typed);
+
+    /* applying to the training data gives what fit_apply gave */
+    OK(mlops_transform_apply(t, d, &out));
+    ck_assert(same_data(out, fitted));
+    mlops_dataset_free(out);
+    mlops_dataset_free(fitted);
+    mlops_dataset_free(n);
+    mlops_transform_free(t);
+    mlops_dataset_free(d);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
+static mlops_transform *onehot_of(const mlops_dataset *d, const char *unseen, const char *minf)
+{
+    mlops_transform *t;
+    OK(mlops_transform_create(&t));
+    mlops_transform_add(t, "onehot", "c");
+    if (unseen) OK(mlops_transform_set(t, 0, "unseen", unseen));
+    if (minf) OK(mlops_transform_set(t, 0, "min_frequency", minf));
+    OK(mlops_transform_fit(t, d));
+    return t;
+}
+
+START_TEST(unseen_categories)
+{
+    mlops_dataset *d = small_train(), *out = NULL;
+    mlops_dataset *u = reordered("purple");
+    /* fit saw a missing c: it is a category of its own, after the others */
+    mlops_transform *t = onehot_of(d, NULL, NULL);
+    static const char *const names[] = {"a", "c=blue", "c=green", "c=red", "c=__missing__"};
+    for (size_t j = 0; j < 5; j++) ck_assert_str_eq(mlops_transform_output_name(t, j), names[j]);
+    ASSERT_ERR(mlops_transform_apply(t, u, &out), MLOPS_EINVAL,
+               "transform step 0 (onehot): column 'c' row 1 has category 'purple', which fit "
+               "did not see (unseen=error");
+    ck_assert_ptr_null(out);
+    mlops_dataset *m = reordered(NULL);
+    OK(mlops_transform_apply(t, m, &out));
+    ck_assert(num_at(out, "c=__missing__", 1) == 1.0);
+    mlops_dataset_free(out);
+    mlops_transform_free(t);
+
+    t = onehot_of(d, "zeros", NULL);
+    OK(mlops_transform_apply(t, u, &out));
+    ck_assert(num_at(out, "c=green", 0) == 1.0);
+    for (size_t j = 1; j < 5; j++) ck_assert(num_at(out, names[j], 1) == 0.0);
+    mlops_dataset_free(out);
+    mlops_transform_free(t);
+
+    /* unseen=infrequent without an infrequent column gives zeros */
+    t = onehot_of(d, "infrequent", NULL);
+    OK(mlops_transform_apply(t, u, &out));
+    ck_assert(num_at(out, "c=red", 1) == 0.0 && num_at(out, "c=blue", 1) == 0.0);
+    ck_assert(!has_column(out, "c=__infrequent__"));
+    mlops_dataset_free(out);
+    mlops_transform_free(t);
+
+    /* every category rare: one __infrequent__ output; missing included */
+    t = onehot_of(d, NULL, "10");
+    ck_assert_uint_eq(mlops_transform_output_count(t), 6);
+    ck_assert_str_eq(mlops_transform_output_name(t, 1), "c=__infrequent__");
+    OK(mlops_transform_apply(t, m, &out));
+    ck_assert(num_at(out, "c=__infrequent__", 0) == 1.0);
+    ck_assert(num_at(out, "c=__infrequent__", 1) == 1.0);
+    mlops_dataset_free(out);
+    mlops_transform_free(t);
+
+    /* fraction: 0.3 * 6 rows = 1.8, so counts 1 are rare, red (3) is not */
+    t = onehot_of(d, NULL, "0.3");
+    ck_assert_uint_eq(t->fit->steps[0].cols[0].nfreq, 1);
+    ck_assert_uint_eq(t->fit->steps[0].cols[0].ninfreq, 3);
+    ck_assert_ptr_null(t->fit->steps[0].cols[0].infreq[2]); /* missing, last */
+    mlops_transform_free(t);
+
+    /* fit without missing values, apply with one: unseen */
+    static const char *const full[] = {"x", "y", "x"};
+    mlops_dataset_builder *b;
+    OK(mlops_dataset_builder_create(&b, 3));
+    OK(mlops_dataset_builder_add_categorical(b, "c", full));
+    mlops_dataset *nd;
+    OK(mlops_dataset_builder_finish(b, &nd));
+    mlops_dataset_builder_free(b);
+    t = onehot_of(nd, NULL, NULL);
+    ASSERT_ERR(mlops_transform_apply(t, m, &out), MLOPS_EINVAL,
+               "column 'c' row 0 has category 'green'");
+    mlops_transform_free(t);
+    t = onehot_of(nd, NULL, NULL);
+    static const char *const miss[] = {"x", NULL};
+    OK(mlops_dataset_builder_create(&b, 2));
+    OK(mlops_dataset_builder_add_categorical(b, "c", miss));
+    mlops_dataset *md;
+    OK(mlops_dataset_builder_finish(b, &md));
+    mlops_dataset_builder_free(b);
+    ASSERT_ERR(mlops_transform_apply(t, md, &out), MLOPS_EINVAL,
+               "column 'c' row 1 is missing, and fit saw no missing value");
+    mlops_transform_free(t);
+    mlops_dataset_free(md);
+    mlops_dataset_free(nd);
+    mlops_dataset_free(m);
+    mlops_dataset_free(u);
+    mlops_dataset_free(d);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
+START_TEST(categorical_constant_fill)
+{
+    mlops_dataset *d = small_train(), *out;
+    mlops_transform *t;
+    OK(mlops_transform_create(&t));
+    mlops_transform_add(t, "impute", "c,a");
+    OK(mlops_transform_set(t, 0, "strategy", "constant"));
+    OK(mlops_transform_fit_apply(t, d, &out));
+    ck_assert_str_eq(cat_at(out, "c", 3), "missing_value");
+    ck_assert(num_at(out, "a", 2) == 0.0);
+    ck_assert_str_eq(cat_at(out, "c", 0), "red");
+    mlops_dataset_free(out);
+    mlops_transform_free(t);
+    mlops_dataset_free(d);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
+/* ---- the byte encoding -------------------------------------------------- */
+
+static void fix_crc(unsigned char *b, size_t len)
+{
+    uint32_t crc = mlops__crc32(0, b, len - 4);
+    for (int i = 0; i < 4; i++) b[len - 4 + i] = (unsigned char)(crc >> (8 * i));
+}
+
+START_TEST(save_load_round_trip)
+{
+    mlops_dataset *d = small_train(), *n = reordered("blue"), *o1, *o2;
+    mlops_transform *t = small_chain(), *l;
+    unsigned char *bytes, *again;
+    size_t len, len2;
+
+    /* unfitted: settings survive */
+    OK(mlops_transform_save(t, &bytes, &len));
+    OK(mlops_transform_load(&l, bytes, len));
+    ck_assert_int_eq(mlops_transform_is_fitted(l), 0);
+    ck_assert_uint_eq(mlops_transform_step_count(l), 5);
+    ck_assert_int_eq(l->steps[3].unseen, MLOPS__UNSEEN_INFREQUENT);
+    ck_assert_str_eq(l->steps[3].values[MLOPS__KEY_MIN_FREQUENCY], "2");
+    OK(mlops_transform_save(l, &again, &len2));
+    ck_assert_uint_eq(len, len2);
+    ck_assert(memcmp(bytes, again, len) == 0);
+    mlops_free(again);
+    mlops_free(bytes);
+    mlops_transform_free(l);
+
+    OK(mlops_transform_fit(t, d));
+    OK(mlops_transform_save(t, &bytes, &len));
+    ck_assert(memcmp(bytes, "MLTF\x01\x00\x00\x00", 8) == 0);
+    OK(mlops_transform_load(&l, bytes, len));
+    ck_assert_int_eq(mlops_transform_is_fitted(l), 1);
+    ck_assert_uint_eq(mlops_transform_output_count(l), 6);
+    ck_assert_str_eq(mlops_transform_output_name(l, 2), "c=__infrequent__");
+    OK(mlops_transform_apply(t, n, &o1));
+    OK(mlops_transform_apply(l, n, &o2));
+    ck_assert(same_data(o1, o2));
+    for (size_t j = 0; j < mlops_dataset_cols(o1); j++) {
+        if (mlops_dataset_column_type(o1, j) != MLOPS_NUMERIC) continue;
+        const double *x, *y;
+        OK(mlops_dataset_numeric_data(o1, j, &x));
+        OK(mlops_dataset_numeric_data(o2, j, &y));
+        ck_assert(memcmp(x, y, 2 * sizeof *x) == 0);
+    }
+    OK(mlops_transform_save(l, &again, &len2));
+    ck_assert_uint_eq(len, len2);
+    ck_assert(memcmp(bytes, again, len) == 0);
+    mlops_free(again);
+    mlops_dataset_free(o1);
+    mlops_dataset_free(o2);
+    mlops_transform_free(l);
+
+    ASSERT_ERR(mlops_transform_load(&l, "hello world, not a transform", 28), MLOPS_EFORMAT,
+               "not a transform encoding");
+    ASSERT_ERR(mlops_transform_load(&l, NULL, 5), MLOPS_EINVAL, "NULL");
+    ASSERT_ERR(mlops_transform_load(&l, bytes, 0), MLOPS_EFORMAT, "magic");
+    ASSERT_ERR(mlops_transform_save(NULL, &again, &len2), MLOPS_EINVAL, "NULL");
+
+    /* a newer format version */
+    unsigned char *copy = malloc(len);
+    memcpy(copy, bytes, len);
+    copy[4] = 2;
+    fix_crc(copy, len);
+    ASSERT_ERR(mlops_transform_load(&l, copy, len), MLOPS_EVERSION,
+               "format version 2 is newer than this library reads (up to 1)");
+    /* an unknown step kind (the first step's kind byte follows the step count) */
+    memcpy(copy, bytes, len);
+    ck_assert_int_eq(copy[20], MLOPS__TF_IMPUTE);
+    copy[20] = 9;
+    fix_crc(copy, len);
+    ASSERT_ERR(mlops_transform_load(&l, copy, len), MLOPS_EVERSION, "step 0 has kind 9");
+    free(copy);
+    mlops_free(bytes);
+    mlops_transform_free(t);
+    mlops_dataset_free(n);
+    mlops_dataset_free(d);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
+static mlops_transform *cars_transform(mlops_dataset **cars)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/real/cars.csv", DATA_DIR);
+    OK(mlops_dataset_read_csv(cars, path, NULL));
+    mlops_transform *t;
+    OK(mlops_transform_create(&t));
+    mlops_transform_add(t, "impute", "*");
+    OK(mlops_transform_set(t, 0, "strategy", "median"));
+    mlops_transform_add(t, "impute", "Origin");
+    OK(mlops_transform_set(t, 1, "strategy", "constant"));
+    OK(mlops_transform_set(t, 1, "fill_value", "other"));
+    mlops_transform_add(t, "standardize", "Horsepower,Weight_in_lbs");
+    mlops_transform_add(t, "minmax", "Acceleration");
+    mlops_transform_add(t, "onehot", "Origin,Year");
+    OK(mlops_transform_set(t, 4, "min_frequency", "30"));
+    OK(mlops_transform_set(t, 4, "unseen", "zeros"));
+    mlops_transform_add(t, "drop", "Name");
+    OK(mlops_transform_fit(t, *cars));
+    return t;
+}
+
+/* Every truncation and every damaged byte is refused; damage behind a
+ * recomputed checksum reaches the parser, which must never crash, leak
+ * or accept inconsistent content silently. */
+START_TEST(damaged_bytes_are_refused)
+{
+    mlops_dataset *cars;
+    mlops_transform *t = cars_transform(&cars), *l;
+    unsigned char *bytes;
+    size_t len;
+    OK(mlops_transform_save(t, &bytes, &len));
+    unsigned char *copy = malloc(len);
+    for (size_t n = 0; n < len; n++) {
+        l = NULL;
+        int rc = mlops_transform_load(&l, bytes, n);
+        ck_assert_msg(rc == MLOPS_ECORRUPT || rc == MLOPS_EFORMAT, "prefix %zu gave %d", n, rc);
+        ck_assert_ptr_null(l);
+    }
+    size_t accepted = 0, rejected = 0;
+    for (size_t i = 0; i < len; i++) {
+        for (int variant = 0; variant < 3; variant++) {
+            memcpy(copy, bytes, len);
+            copy[i] ^= variant == 0 ? 0x01 : variant == 1 ? 0x80 : 0xff;
+            l = NULL;
+            int rc = mlops_transform_load(&l, copy, len);
+            ck_assert_msg(rc < 0, "flipping byte %zu was not detected", i);
+            ck_assert_ptr_null(l);
+            if (i + 4 >= len) continue;
+            fix_crc(copy, len);
+            rc = mlops_transform_load(&l, copy, len);
+            if (rc == MLOPS_OK) {
+                /* a change the format cannot tell from a real transform
+                 * (a parameter's bits, a category's letters): it must
+                 * still apply or refuse cleanly */
+                accepted++;
+                mlops_dataset *out = NULL;
+                rc = mlops_transform_apply(l, cars, &out);
+                ck_assert(rc == MLOPS_OK || rc == MLOPS_EINVAL || rc == MLOPS_ESTATE);
+                mlops_dataset_free(out);
+                mlops_transform_free(l);
+            } else {
+                rejected++;
+                ck_assert_msg(rc == MLOPS_ECORRUPT || rc == MLOPS_EVERSION ||
+                                  rc == MLOPS_EFORMAT,
+                              "byte %zu gave %d: %s", i, rc, mlops_last_error());
+                ck_assert_ptr_null(l);
+            }
+        }
+    }
+    ck_assert_uint_gt(rejected, 0);
+    ck_assert_uint_gt(accepted, 0);
+    /* random garbage with a valid header and checksum */
+    mlops__rng rng;
+    mlops__rng_seed(&rng, 7);
+    for (int trial = 0; trial < 2000; trial++) {
+        size_t n = 20 + (size_t)mlops__rng_below(&rng, 200);
+        unsigned char *g = malloc(n);
+        for (size_t i = 0; i < n; i++) g[i] = (unsigned char)mlops__rng_next(&rng);
+        memcpy(g, "MLTF\x01\x00\x00\x00", 8);
+        uint64_t payload = n - 20;
+        for (int i = 0; i < 8; i++) g[8 + i] = (unsigned char)(payload >> (8 * i));
+        if (trial % 2) g[16] = g[17] = g[18] = g[19] = 0; /* small step count */
+        fix_crc(g, n);
+        l = NULL;
+        int rc = mlops_transform_load(&l, g, n);
+        ck_assert(rc != MLOPS_OK || l != NULL);
+        mlops_transform_free(l);
+        free(g);
+    }
+    free(copy);
+    mlops_free(bytes);
+    mlops_transform_free(t);
+    mlops_dataset_free(cars);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
+/* Bytes written by format version 1 (an impute/onehot/standardize/minmax/
+ * drop chain fitted on small_train()); they must load forever. */
+static const unsigned char GOLDEN_V1[] = {
+    0x4d, 0x4c, 0x54, 0x46, 0x01, 0x00, 0x00, 0x00, 0x57, 0x01, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00, 0x01, 0x01, 0x00, 0x00,
+    0x00, 0x61, 0x00, 0x01, 0x01, 0x00, 0x00, 0x00, 0x63, 0x01, 0x08, 0x00,
+    0x00, 0x00, 0x73, 0x74, 0x72, 0x61, 0x74, 0x65, 0x67, 0x79, 0x0d, 0x00,
+    0x00, 0x00, 0x6d, 0x6f, 0x73, 0x74, 0x5f, 0x66, 0x72, 0x65, 0x71, 0x75,
+    0x65, 0x6e, 0x74, 0x04, 0x01, 0x00, 0x00, 0x00, 0x63, 0x02, 0x06, 0x00,
+    0x00, 0x00, 0x75, 0x6e, 0x73, 0x65, 0x65, 0x6e, 0x0a, 0x00, 0x00, 0x00,
+    0x69, 0x6e, 0x66, 0x72, 0x65, 0x71, 0x75, 0x65, 0x6e, 0x74, 0x0d, 0x00,
+    0x00, 0x00, 0x6d, 0x69, 0x6e, 0x5f, 0x66, 0x72, 0x65, 0x71, 0x75, 0x65,
+    0x6e, 0x63, 0x79, 0x01, 0x00, 0x00, 0x00, 0x32, 0x02, 0x01, 0x00, 0x00,
+    0x00, 0x62, 0x00, 0x03, 0x01, 0x00, 0x00, 0x00, 0x61, 0x00, 0x05, 0x02,
+    0x00, 0x00, 0x00, 0x69, 0x64, 0x00, 0x01, 0x06, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x61,
+    0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x63, 0x02, 0x00, 0x00, 0x01,
+    0x00, 0x00, 0x00, 0x62, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x79,
+    0x01, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x69, 0x64, 0x02, 0x04, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x73, 0x01, 0x00, 0x01, 0x01, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x61, 0x01, 0xcd, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc,
+    0x0c, 0x40, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x63, 0x02,
+    0x03, 0x00, 0x00, 0x00, 0x72, 0x65, 0x64, 0x01, 0x00, 0x00, 0x00, 0x01,
+    0x00, 0x00, 0x00, 0x63, 0x02, 0x01, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00,
+    0x00, 0x00, 0x72, 0x65, 0x64, 0x02, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00,
+    0x00, 0x00, 0x62, 0x6c, 0x75, 0x65, 0x00, 0x05, 0x00, 0x00, 0x00, 0x67,
+    0x72, 0x65, 0x65, 0x6e, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+    0x62, 0x01, 0xab, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0x35, 0x40, 0xd6, 0xa9,
+    0x5a, 0xd5, 0xff, 0x57, 0x25, 0x40, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00,
+    0x00, 0x00, 0x61, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xf0, 0x3f,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x18, 0x40, 0x9a, 0x99, 0x99, 0x99,
+    0x99, 0x99, 0xc9, 0x3f, 0x9a, 0x99, 0x99, 0x99, 0x99, 0x99, 0xc9, 0xbf,
+    0x01, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x69, 0x64, 0x02, 0x76,
+    0xe5, 0xd6, 0xb1
+};
+
+START_TEST(golden_bytes_load)
+{
+    mlops_transform *t;
+    OK(mlops_transform_load(&t, GOLDEN_V1, sizeof GOLDEN_V1));
+    ck_assert_uint_eq(mlops_transform_step_count(t), 6);
+    static const char *const names[] = {"a", "c=red", "c=__infrequent__", "b", "y", "s"};
+    ck_assert_uint_eq(mlops_transform_output_count(t), 6);
+    for (size_t j = 0; j < 6; j++) ck_assert_str_eq(mlops_transform_output_name(t, j), names[j]);
+    mlops_dataset *d = small_train(), *out;
+    OK(mlops_transform_apply(t, d, &out));
+    /* a: mean fill 3.6, then minmax over {1, 2, 3.6, 4, 5, 6}: scale 0.2,
+     * offset -0.2, computed as product then sum */
+    double scale = 1.0 / 5, offset = 0.0 - 1.0 * scale, scaled = 3.6 * scale;
+    ck_assert(num_at(out, "a", 2) == scaled + offset);
+    ck_assert(num_at(out, "c=__infrequent__", 1) == 1.0);
+    ck_assert(num_at(out, "c=red", 3) == 1.0);
+    /* b = {10, 10, 20, 20, 30, 40}: mean 65/3, population std sqrt(1025/9) */
+    ck_assert(fabs(num_at(out, "b", 0) - (10 - 65.0 / 3) / sqrt(1025.0 / 9)) < 1e-15);
+    unsigned char *bytes;
+    size_t len;
+    OK(mlops_transform_save(t, &bytes, &len));
+    ck_assert_uint_eq(len, sizeof GOLDEN_V1);
+    ck_assert(memcmp(bytes, GOLDEN_V1, len) == 0);
+    mlops_free(bytes);
+    mlops_dataset_free(out);
+    mlops_dataset_free(d);
+    mlops_transform_free(t);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
+START_TEST(json_describes_the_fit)
+{
+    mlops_dataset *d = small_train();
+    mlops_transform *t = small_chain();
+    char *json;
+    OK(mlops_transform_to_json(t, &json));
+    ck_assert_ptr_nonnull(strstr(json, "\"fitted\": false"));
+    ck_assert_ptr_nonnull(strstr(json, "\"min_frequency\": \"2\""));
+    mlops_free(json);
+    OK(mlops_transform_fit(t, d));
+    OK(mlops_transform_to_json(t, &json));
+    static const char *const want[] = {
+        "\"fitted\": true",
+        "\"training_rows\": 6",
+        "\"kind\": \"impute\"",
+        "\"strategy\": \"mean\"",
+        "\"fill_value\": 3.6",
+        "\"fill_value\": \"red\"",
+        "\"kind\": \"onehot\"",
+        "\"unseen\": \"infrequent\"",
+        "\"categories\": [\n",
+        "\"outputs\": [\n",
+        "\"c=__infrequent__\"",
+        "\"infrequent\": [\n",
+        "\"role\": \"target\"",
+        "\"sensitive\": true",
+        "\"output_columns\"",
+        "\"scale\": ",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        ck_assert_msg(strstr(json, want[i]) != NULL, "JSON lacks %s:\n%s", want[i], json);
+    mlops_free(json);
+    ASSERT_ERR(mlops_transform_to_json(t, NULL), MLOPS_EINVAL, "NULL");
+    mlops_transform_free(t);
+    mlops_dataset_free(d);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
+/* ---- ordering helpers --------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+START_TEST(sort_and_select_agree_with_qsort)
+{
+    mlops__rng rng;
+    mlops__rng_seed(&rng, 3);
+    enum { N = 3000 };
+    static double a[N], ref[N], sel[N];
+    for (int pattern = 0; pattern < 7; pattern++) {
+        for (size_t n = 1; n <= N; n = n < 40 ? n + 1 : n * 3 / 2) {
+            for (size_t i = 0; i < n; i++) {
+                switch (pattern) {
+                case 0: a[i] = mlops__rng_uniform(&rng); break;
+                case 1: a[i] = (double)mlops__rng_below(&rng, 5); break; /* many ties */
+                case 2: a[i] = (double)i; break;
+                case 3: a[i] = (double)(n - i); break;
+                case 4: a[i] = 1.5; break;
+                case 5: a[i] = (double)(i < n / 2 ? i : n - i); break; /* organ pipe */
+                default: a[i] = (i % 2 ? -1.0 : 1.0) * (double)(i % 7); break;
+                }
+            }
+            memcpy(ref, a, n * sizeof *a);
+            qsort(ref, n, sizeof *ref, cmp_double);
+            for (size_t k = 0; k < n; k += 1 + n / 5) {
+                memcpy(sel, a, n * sizeof *a);
+                ck_assert(mlops__tf_select(sel, n, k) == ref[k]);
+                for (size_t i = 0; i < k; i++) ck_assert(sel[i] <= ref[k]);
+                for (size_t i = k; i < n; i++) ck_assert(sel[i] >= ref[k]);
+            }
+            mlops__tf_sort(a, n);
+            for (size_t i = 0; i < n; i++) /* == since -0.0 and 0.0 tie */
+                ck_assert_msg(a[i] == ref[i], "pattern %d n %zu at %zu", pattern, n, i);
+        }
+    }
+    /* the median imputer on an even count averages the two middle values */
+    static const double v[] = {5, NAN, 1, 4, 2, 9, 3};
+    mlops_dataset *d, *out;
+    const char *name[] = {"v"};
+    OK(mlops_dataset_from_matrix(&d, v, 7, 1, 1, name));
+    mlops_transform *t;
+    OK(mlops_transform_create(&t));
+    mlops_transform_add(t, "impute", "v");
+    OK(mlops_transform_set(t, 0, "strategy", "median"));
+    OK(mlops_transform_fit_apply(t, d, &out));
+    ck_assert(num_at(out, "v", 1) == 3.5);
+    mlops_dataset_free(out);
+    mlops_transform_free(t);
+    mlops_dataset_free(d);
+}
+END_TEST
+
+/* ---- allocation failures ------------------------------------------------ */
+
+typedef struct sweep_ctx {
+    mlops_dataset *data, *other;
+    mlops_transform *t;
+    mlops_transform *made;
+    mlops_dataset *out;
+    unsigned char *bytes;
+    size_t len;
+    char *json;
+} sweep_ctx;
+
+static int op_fit(void *p)
+{
+    sweep_ctx *c = p;
+    mlops_transform *t;
+    int rc = mlops_transform_load(&t, c->bytes, c->len); /* unfitted copy */
+    if (rc) return rc;
+    mlops__tf_fit_free(t->fit);
+    t->fit = NULL;
+    rc = mlops_transform_fit_apply(t, c->data, &c->out);
+    if (rc == MLOPS_OK) c->made = t;
+    else mlops_transform_free(t);
+    return rc;
+}
+
+static void undo_fit(void *p)
+{
+    sweep_ctx *c = p;
+    mlops_transform_free(c->made);
+    mlops_dataset_free(c->out);
+    c->made = NULL;
+    c->out = NULL;
+}
+
+static int op_apply(void *p)
+{
+    sweep_ctx *c = p;
+    return mlops_transform_apply(c->t, c->other, &c->out);
+}
+
+static void undo_out(void *p)
+{
+    sweep_ctx *c = p;
+    mlops_dataset_free(c->out);
+    c->out = NULL;
+}
+
+static int op_load(void *p)
+{
+    sweep_ctx *c = p;
+    return mlops_transform_load(&c->made, c->bytes, c->len);
+}
+
+static void undo_made(void *p)
+{
+    sweep_ctx *c = p;
+    mlops_transform_free(c->made);
+    c->made = NULL;
+}
+
+static int op_save(void *p)
+{
+    sweep_ctx *c = p;
+    unsigned char *b;
+    size_t n;
+    int rc = mlops_transform_save(c->t, &b, &n);
+    if (rc == MLOPS_OK) mlops_free(b);
+    return rc;
+}
+
+static int op_json(void *p)
+{
+    sweep_ctx *c = p;
+    char *j;
+    int rc = mlops_transform_to_json(c->t, &j);
+    if (rc == MLOPS_OK) mlops_free(j);
+    return rc;
+}
+
+static int op_build(void *p)
+{
+    sweep_ctx *c = p;
+    mlops_transform *t;
+    int rc = mlops_transform_create(&t);
+    if (rc) return rc;
+    if ((rc = mlops_transform_add(t, "impute", "a, b\\,c")) >= 0 &&
+        (rc = mlops_transform_set(t, 0, "strategy", "constant")) == MLOPS_OK &&
+        (rc = mlops_transform_set(t, 0, "fill_value", "2")) == MLOPS_OK &&
+        (rc = mlops_transform_add(t, "onehot", "*")) >= 0 &&
+        (rc = mlops_transform_add(t, "minmax", "*")) >= 0 &&
+        (rc = mlops_transform_add(t, "standardize", "*")) >= 0 &&
+        (rc = mlops_transform_add(t, "drop", "z")) >= 0)
+        rc = MLOPS_OK;
+    if (rc == MLOPS_OK) c->made = t;
+    else mlops_transform_free(t);
+    return rc;
+}
+
+START_TEST(allocation_failures_are_clean)
+{
+    fault_alloc_install();
+    sweep_ctx c = {0};
+    c.t = cars_transform(&c.data);
+    /* other data: cars with its columns in reverse order */
+    size_t n = mlops_dataset_cols(c.data), rev[16];
+    for (size_t j = 0; j < n; j++) rev[j] = n - 1 - j;
+    OK(mlops_dataset_select_columns(&c.other, c.data, rev, n));
+    OK(mlops_transform_save(c.t, &c.bytes, &c.len));
+    ck_assert_int_gt(fault_alloc_sweep(op_fit, undo_fit, &c), 10);
+    ck_assert_int_gt(fault_alloc_sweep(op_apply, undo_out, &c), 10);
+    ck_assert_int_gt(fault_alloc_sweep(op_load, undo_made, &c), 10);
+    ck_assert_int_gt(fault_alloc_sweep(op_save, NULL, &c), 0);
+    ck_assert_int_gt(fault_alloc_sweep(op_json, NULL, &c), 0);
+    ck_assert_int_gt(fault_alloc_sweep(op_build, undo_made, &c), 5);
+    /* the small chain too: categorical imputation, infrequent merging */
+    mlops_free(c.bytes);
+    mlops_transform_free(c.t);
+    mlops_dataset_free(c.data);
+    mlops_dataset_free(c.other);
+    c.data = small_train();
+    c.other = reordered("purple");
+    c.t = small_chain();
+    OK(mlops_transform_save(c.t, &c.bytes, &c.len));
+    OK(mlops_transform_fit(c.t, c.data));
+    ck_assert_int_gt(fault_alloc_sweep(op_fit, undo_fit, &c), 10);
+    ck_assert_int_gt(fault_alloc_sweep(op_apply, undo_out, &c), 5);
+    ck_assert_int_gt(fault_alloc_sweep(op_json, NULL, &c), 0);
+    mlops_free(c.bytes);
+    mlops_transform_free(c.t);
+    mlops_dataset_free(c.data);
+    mlops_dataset_free(c.other);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+    Suite *s = suite_create("transform");
+    TCase *tc = tcase_create("api");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, settings_are_checked);
+    tcase_add_test(tc, state_is_enforced);
+    tcase_add_test(tc, fit_errors_name_the_problem);
+    tcase_add_test(tc, star_selects_plain_features);
+    tcase_add_test(tc, constant_columns);
+    tcase_add_test(tc, columns_are_matched_by_name);
+    tcase_add_test(tc, unseen_categories);
+    tcase_add_test(tc, categorical_constant_fill);
+    tcase_add_test(tc, save_load_round_trip);
+    tcase_add_test(tc, damaged_bytes_are_refused);
+    tcase_add_test(tc, golden_bytes_load);
+    tcase_add_test(tc, json_describes_the_fit);
+    tcase_add_test(tc, sort_and_select_agree_with_qsort);
+    tcase_add_test(tc, allocation_failures_are_clean);
+    suite_add_tcase(s, tc);
+    return s;
+}
