@@ -171,15 +171,12 @@ static void fixed_digits(const char *fixed, char *digits, long *exp10)
     digits[n] = '\0';
 }
 
-/* "d.ddd...e<exp>" from digits[0..n). */
+/* "<sign>d.ddd<tail>e<exp>" from digits[0..n) ("d.e5" is valid too). */
 static void sci_from_digits(const char *digits, size_t n, long exp10, const char *sign,
                             const char *tail, char *out, size_t outsize)
 {
-    if (n == 1)
-        snprintf(out, outsize, "%s%c%se%ld", sign, digits[0], tail, exp10);
-    else
-        snprintf(out, outsize, "%s%c.%.*s%se%ld", sign, digits[0], (int)(n - 1), digits + 1, tail,
-                 exp10);
+    snprintf(out, outsize, "%s%c.%.*s%se%ld", sign, digits[0], (int)(n - 1), digits + 1, tail,
+             exp10);
 }
 
 /* Checks the exact midpoint between x >= 0 and the next double up, in fixed
@@ -212,7 +209,8 @@ static void check_midpoint(mlops__rng *rng, double x)
     /* Just above: an extra nonzero digit far down. */
     sci_from_digits(digits, nd, e, sign, "000000000000000000001", field, sizeof field);
     check_field(field);
-    /* Just below (or equal when the cut digits are zeros): a truncation. */
+    /* Just below: a truncation (the last digit kept by fixed_digits is
+     * nonzero). */
     if (nd > 1) {
         size_t keep = 1 + (size_t)mlops__rng_below(rng, nd - 1);
         sci_from_digits(digits, keep, e, sign, "", field, sizeof field);
