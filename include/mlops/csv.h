@@ -39,7 +39,9 @@ MLOPS_API void mlops_csv_options_free(mlops_csv_options *o);
  *                    of fields are skipped and counted instead of failing
  *   max_field_bytes  longest accepted field; default 16777216 (a record may
  *                    be up to twice that, or 64 MiB, whichever is larger)
- *   batch_rows       rows per batch of the streaming reader; default 65536
+ *   batch_rows       rows per batch of the streaming reader, or "auto"
+ *                    (default): as many rows as hold about 8 MiB of values
+ *                    (at most 65536), so batches stay small at any width
  *   type.NAME        "numeric" or "categorical": overrides type inference
  *                    for column NAME
  *   role.NAME        role of column NAME ("feature", "target", "group",
@@ -86,6 +88,8 @@ MLOPS_API int mlops_csv_reader_open(mlops_csv_reader **out, const char *path,
 
 /** Reads the next batch of up to batch_rows rows into a new dataset owned by
  *  the caller. At the end of the file returns MLOPS_OK with *batch = NULL.
+ *  The first call always yields a batch, with 0 rows when the file has a
+ *  header and no data, so a consumer learns the columns.
  *  After an error, later calls return MLOPS_ESTATE. The batch's
  *  mlops_dataset_skipped_rows() counts the rows skipped within it. */
 MLOPS_API int mlops_csv_reader_next(mlops_csv_reader *r, mlops_dataset **batch);

@@ -83,7 +83,12 @@ MLOPS_API void mlops_profile_free(mlops_profile *p);
  *   top_sketch_size        strings kept by the Misra-Gries summary
  *                          (10000, 1 .. 1e9)
  *   duplicate_exact_limit  distinct row hashes stored for exact duplicate
- *                          counting (1000000, 1 .. 1e9)
+ *                          counting (100000, 1 .. 1e9)
+ *   exact_values_budget    caps the three per-column limits above at
+ *                          budget / columns (but not below 1000) when the
+ *                          first batch fixes the column count, so wide
+ *                          tables stay in bounded memory; 0 = no cap
+ *                          (1000000, 0 .. 1e9)
  *  Whatever the number of rows, a numeric column holds at most about
  *  32 bytes per distinct_exact_limit and 8 bytes per quantile_exact_limit
  *  (plus 16 KiB of HyperLogLog and a few KiB of KLL sketch), a categorical

@@ -18,7 +18,7 @@ static const mlops_csv_options DEFAULTS = {
     .header = true,
     .trim = true,
     .max_field_bytes = 16u << 20,
-    .batch_rows = 65536,
+    .batch_rows = 0, /* auto */
     .missing = {"NA", "N/A", "NaN", "null"},
     .nmissing = 4,
 };
@@ -183,7 +183,13 @@ MLOPS_API int mlops_csv_options_set(mlops_csv_options *o, const char *key, const
     if (strcmp(key, "trim") == 0) return parse_bool(key, value, &o->trim);
     if (strcmp(key, "missing") == 0) return set_missing(o, value);
     if (strcmp(key, "max_field_bytes") == 0) return parse_size(key, value, 1, &o->max_field_bytes);
-    if (strcmp(key, "batch_rows") == 0) return parse_size(key, value, 1, &o->batch_rows);
+    if (strcmp(key, "batch_rows") == 0) {
+        if (strcmp(value, "auto") == 0) {
+            o->batch_rows = 0;
+            return MLOPS_OK;
+        }
+        return parse_size(key, value, 1, &o->batch_rows);
+    }
     if (strcmp(key, "bad_rows") == 0) {
         if (strcmp(value, "fail") != 0 && strcmp(value, "skip") != 0)
             return mlops__fail(MLOPS_EINVAL, "csv option bad_rows: '%s' is not fail or skip", value);

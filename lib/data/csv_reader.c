@@ -37,6 +37,7 @@ typedef struct csv_state {
     size_t missing_max_len;
     uint64_t skipped;
     uint64_t rows_read;
+    size_t batch_rows; /* streaming: rows per batch, settled once the width is known */
 } csv_state;
 
 static void state_free(csv_state *st)
@@ -194,7 +195,19 @@ static int infer_types(csv_state *st, uint64_t limit)
     return st->o->header ? mlops__tok_next(&st->tok, &more) : MLOPS_OK;
 }
 
-/* Opens the source, reads the header and infers types from `sample` rows.
+/* Rows per streaming batch: the batch_rows setting, or with "auto" (0) as
+ * many rows as fit in about 8 MiB of values, so memory stays small for
+ * tables of any width. */
+static size_t batch_rows_for(const mlops_csv_options *o, size_t ncols)
+{
+    enum { AUTO_BYTES = 8 << 20, MAX_AUTO_ROWS = 65536 };
+    if (o->batch_rows) return o->batch_rows;
+    size_t rows = AUTO_BYTES / (sizeof(double) * (ncols ? ncols : 1));
+    return rows < 1 ? 1 : rows > MAX_AUTO_ROWS ? MAX_AUTO_ROWS : rows;
+}
+
+/* Opens the source, reads the header and infers types from `sample` rows
+ * (0: one streaming batch).
  * With `lines`, first counts the source's lines (0 when it cannot: gzip),
  * before the tokenizer has buffered anything. */
 static int open_state(csv_state *st, const mlops_csv_options *o, const char *path,
@@ -218,7 +231,8 @@ static int open_state(csv_state *st, const mlops_csv_options *o, const char *pat
     st->tok_open = true;
     if ((rc = header_names(st)) != MLOPS_OK) return rc;
     if ((rc = apply_type_settings(st)) != MLOPS_OK) return rc;
-    return infer_types(st, sample);
+    st->batch_rows = batch_rows_for(st->o, st->ncols);
+    return infer_types(st, sample ? sample : st->batch_rows);
 }
 
 /* Stores field j of the current record into row `row` of column c. A text
@@ -476,6 +490,7 @@ struct mlops_csv_reader {
     csv_state st;
     mlops_csv_options *options; /* the reader's own copy */
     bool done;
+    bool delivered; /* a batch was handed out (so consumers learned the columns) */
     int failed; /* the error that ended the stream, repeated to later calls */
 };
 
@@ -488,7 +503,7 @@ MLOPS_API int mlops_csv_reader_open(mlops_csv_reader **out, const char *path,
     if (r == NULL) return MLOPS_ENOMEM;
     int rc = mlops__csv_options_clone(opts ? opts : mlops__csv_default_options(), &r->options);
     if (rc == MLOPS_OK)
-        rc = open_state(&r->st, r->options, path, NULL, 0, NULL, r->options->batch_rows, NULL);
+        rc = open_state(&r->st, r->options, path, NULL, 0, NULL, 0, NULL);
     if (rc != MLOPS_OK) {
         mlops_csv_reader_free(r);
         return rc;
@@ -506,19 +521,22 @@ MLOPS_API int mlops_csv_reader_next(mlops_csv_reader *r, mlops_dataset **batch)
         return mlops__fail(MLOPS_ESTATE, "%s: the reader stopped at an earlier error (%s)",
                            r->st.src.name, mlops_strerror(r->failed));
     if (r->done) return MLOPS_OK;
-    size_t cap = r->st.o->batch_rows;
+    size_t cap = r->st.batch_rows;
     uint64_t skipped_before = r->st.skipped;
     mlops_dataset *d;
     int rc = new_table(&r->st, &d, cap);
     if (rc == MLOPS_OK) rc = read_rows(&r->st, d, cap, &cap, false, NULL, NULL);
     if (rc == MLOPS_OK && d->rows < cap) r->done = true;
-    if (rc == MLOPS_OK && d->rows == 0) {
+    /* A file with a header and no data still yields one empty batch, so a
+     * consumer learns its columns. */
+    if (rc == MLOPS_OK && d->rows == 0 && r->delivered) {
         mlops_dataset_free(d);
         return MLOPS_OK;
     }
     if (rc == MLOPS_OK) {
         rc = finish_columns(&r->st, d, r->st.skipped - skipped_before);
         r->st.rows_read += d->rows;
+        r->delivered = true;
     }
     if (rc != MLOPS_OK) {
         mlops_dataset_free(d);

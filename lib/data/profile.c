@@ -19,6 +19,7 @@ typedef struct setting {
 static const setting SETTINGS[] = {
     SETTING(distinct_exact_limit, 1, 1000000000),
     SETTING(duplicate_exact_limit, 1, 1000000000),
+    SETTING(exact_values_budget, 0, 1000000000),
     SETTING(quantile_exact_limit, 0, 1000000000),
     SETTING(quantile_sketch_k, MLOPS_KLL_MIN_WIDTH, 65535),
     SETTING(top_k, 0, 1000000),
@@ -33,8 +34,24 @@ static const mlops__profile_settings DEFAULTS = {
     .quantile_sketch_k = 200,
     .top_k = 10,
     .top_sketch_size = 10000,
-    .duplicate_exact_limit = 1000000,
+    .duplicate_exact_limit = 100000,
+    .exact_values_budget = 1000000,
 };
+
+/* The exact-value limits are per column; a wide table (hundreds of
+ * columns) would multiply them past any sensible memory use. The budget
+ * caps the exact values kept across all columns, so memory stays bounded by
+ * the settings whatever the width; 0 turns the cap off. */
+void mlops__profile_apply_budget(mlops__profile_settings *s, size_t ncols)
+{
+    enum { MIN_PER_COLUMN = 1000 };
+    if (s->exact_values_budget == 0 || ncols == 0) return;
+    size_t per = s->exact_values_budget / ncols;
+    if (per < MIN_PER_COLUMN) per = MIN_PER_COLUMN;
+    if (s->distinct_exact_limit > per) s->distinct_exact_limit = per;
+    if (s->quantile_exact_limit > per) s->quantile_exact_limit = per;
+    if (s->top_sketch_size > per) s->top_sketch_size = per;
+}
 
 MLOPS_API int mlops_profile_create(mlops_profile **out)
 {
@@ -121,6 +138,7 @@ const char *mlops__profile_settings_differ(const mlops__profile_settings *a,
 
 static int create_columns(mlops_profile *p, const mlops__schema_view *v)
 {
+    mlops__profile_apply_budget(&p->settings, v->ncols);
     mlops__profile_column *cols =
         mlops__calloc(v->ncols ? v->ncols : 1, sizeof *cols, "profile columns");
     if (cols == NULL) return MLOPS_ENOMEM;

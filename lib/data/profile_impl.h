@@ -25,6 +25,7 @@ typedef struct mlops__profile_settings {
     size_t top_k;
     size_t top_sketch_size;
     size_t duplicate_exact_limit;
+    size_t exact_values_budget;
 } mlops__profile_settings;
 
 /* Numeric column: moments, range, distinct values and quantile summary. */
@@ -88,6 +89,8 @@ int mlops__profile_match_schema(mlops_profile *p, const mlops__schema_view *v, c
 
 /* Name of the first setting that differs between `a` and `b` with both
  * values, or NULL when they are equal. */
+/* Caps the per-column exact limits by exact_values_budget / ncols. */
+void mlops__profile_apply_budget(mlops__profile_settings *s, size_t ncols);
 const char *mlops__profile_settings_differ(const mlops__profile_settings *a,
                                            const mlops__profile_settings *b, size_t *va,
                                            size_t *vb);

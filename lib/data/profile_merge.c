@@ -22,8 +22,14 @@ MLOPS_API int mlops_profile_merge(mlops_profile *p, const mlops_profile *other)
     if (p->failed || other->failed)
         return mlops__fail(MLOPS_ESTATE, "%s: the %s profile is incomplete after an earlier failure",
                            func, p->failed ? "target" : "merged");
+    /* A profile that has seen no data yet has not applied the width budget
+     * to its limits; compare both as they will be once the columns are known. */
+    mlops__profile_settings mine = p->settings, theirs = other->settings;
+    size_t ncols = p->has_schema ? p->ncols : other->ncols;
+    if (!p->has_schema) mlops__profile_apply_budget(&mine, ncols);
+    if (!other->has_schema) mlops__profile_apply_budget(&theirs, ncols);
     size_t va, vb;
-    const char *key = mlops__profile_settings_differ(&p->settings, &other->settings, &va, &vb);
+    const char *key = mlops__profile_settings_differ(&mine, &theirs, &va, &vb);
     if (key != NULL)
         return mlops__fail(MLOPS_EINVAL, "%s: setting %s differs (%zu here, %zu in the other profile)",
                            func, key, va, vb);

@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <string.h>
@@ -214,6 +215,19 @@ START_TEST(blank_lines_and_owned_options)
     ck_assert_int_eq(mlops_dataset_column_role(d, 1), MLOPS_ROLE_TARGET);
     ck_assert_int_eq(mlops_dataset_column_type(d, 1), MLOPS_CATEGORICAL);
     mlops_dataset_free(d);
+    mlops_csv_reader_free(r);
+    /* Header only: one empty batch that still names the columns, then the end. */
+    fd = open(path, O_WRONLY | O_TRUNC);
+    ck_assert_int_eq(write(fd, "a;b\n", 4), 4);
+    close(fd);
+    ck_assert_int_eq(mlops_csv_reader_open(&r, path, NULL), MLOPS_OK);
+    ck_assert_int_eq(mlops_csv_reader_next(r, &d), MLOPS_OK);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_eq(mlops_dataset_rows(d), 0);
+    ck_assert_uint_eq(mlops_dataset_cols(d), 1); /* ';' is not the default delimiter */
+    mlops_dataset_free(d);
+    ck_assert_int_eq(mlops_csv_reader_next(r, &d), MLOPS_OK);
+    ck_assert_ptr_null(d);
     mlops_csv_reader_free(r);
     unlink(path);
     ck_assert_uint_eq(mlops_live_allocations(), 0);

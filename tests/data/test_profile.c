@@ -2,7 +2,8 @@
  * against pandas/NumPy (profile_reference.h, written by
  * tests/reference/make_profile_reference.py), whole, in batches, streamed
  * and merged; the sketches on generated data within their stated bounds;
- * bounded memory; bad arguments; allocation failures. */
+ * bounded memory; bad arguments; allocation failures. MLOPS_TEST_SHORT in the
+ * environment (set for the valgrind run) divides the generated data by 5. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,12 @@
 #include "runner.h"
 
 enum { NDATASETS = sizeof ref_datasets / sizeof ref_datasets[0] };
+
+/* Generated data sizes: full, or a fifth under MLOPS_TEST_SHORT. */
+static size_t scaled(size_t n)
+{
+    return getenv("MLOPS_TEST_SHORT") ? n / 5 : n;
+}
 
 static mlops_dataset *read_real(const char *stem)
 {
@@ -273,7 +280,7 @@ static void check_sketched_quantiles(const mlops_profile *p, size_t n, double ep
 
 START_TEST(quantile_sketch_within_bound)
 {
-    const size_t n = 300000;
+    const size_t n = scaled(300000);
     const double eps = 2.296 / pow(200.0, 0.9723); /* the documented bound, k = 200 */
     double *v = permutation(n, 7);
     mlops_dataset *d = numeric_dataset(v, n, "x");
@@ -285,7 +292,7 @@ START_TEST(quantile_sketch_within_bound)
 
     /* Five parts of unequal size, each sketched alone and merged; and the
      * same parts added in sequence. */
-    static const size_t CUTS[] = {0, 500, 1500, 90000, 200000, 300000};
+    const size_t CUTS[] = {0, 500, 1500, n * 3 / 10, n * 2 / 3, n};
     mlops_profile *merged = new_profile(), *seq = new_profile();
     set(merged, "quantile_exact_limit", "1000");
     set(seq, "quantile_exact_limit", "1000");
@@ -365,17 +372,17 @@ START_TEST(distinct_sketch_within_bound)
     /* 200000 numeric values with 150000 distinct, and 200000 strings with
      * 120000 distinct; exact limit 1000 sends both to HyperLogLog. The
      * documented relative standard error is 0.81%; allow 3 of them. */
-    const size_t n = 200000;
+    const size_t n = scaled(200000), nv = n / 4 * 3, ns = n / 5 * 3;
     double *v = malloc(n * sizeof *v);
     char **s = malloc(n * sizeof *s);
     uint64_t seed = 11;
     for (size_t i = 0; i < n; i++) {
-        v[i] = (double)(i % 150000) * 0.25 - 1000.0;
+        v[i] = (double)(i % nv) * 0.25 - 1000.0;
         s[i] = malloc(24);
-        snprintf(s[i], 24, "s%llu", (unsigned long long)(next_u64(&seed) % 120000));
+        snprintf(s[i], 24, "s%llu", (unsigned long long)(next_u64(&seed) % ns));
     }
-    /* Every string value of 0..119999 appears (checked by counting). */
-    char *seen = calloc(120000, 1);
+    /* Count the distinct strings drawn. */
+    char *seen = calloc(ns, 1);
     size_t want_strings = 0;
     for (size_t i = 0; i < n; i++) {
         size_t k = (size_t)strtoull(s[i] + 1, NULL, 10);
@@ -399,7 +406,7 @@ START_TEST(distinct_sketch_within_bound)
     int exact;
     ck_assert_int_eq(mlops_profile_distinct(pn, 0, &distinct, &exact), MLOPS_OK);
     ck_assert_int_eq(exact, 0);
-    ck_assert_msg(fabs((double)distinct / 150000.0 - 1.0) <= 3 * 0.008125, "numeric: %llu",
+    ck_assert_msg(fabs((double)distinct / (double)nv - 1.0) <= 3 * 0.008125, "numeric: %llu",
                   (unsigned long long)distinct);
     ck_assert_int_eq(mlops_profile_distinct(ps, 0, &distinct, &exact), MLOPS_OK);
     ck_assert_int_eq(exact, 0);
@@ -433,7 +440,7 @@ START_TEST(heavy_hitters_within_bound)
      * a 50-string Misra-Gries summary. The documented guarantee: true count
      * in [count, count + error], error <= N / 51, and any category with a
      * true count above the error is listed when it ranks in the top. */
-    const size_t n = 300000, ncat = 30000;
+    const size_t n = scaled(300000), ncat = 30000;
     double *cdf = malloc(ncat * sizeof *cdf), total = 0;
     for (size_t c = 0; c < ncat; c++) cdf[c] = (total += 1.0 / (double)(c + 1));
     uint64_t *truth = calloc(ncat, sizeof *truth);
@@ -460,14 +467,14 @@ START_TEST(heavy_hitters_within_bound)
     }
     /* Batches of 10000 into one profile; three parts merged into the other. */
     for (size_t first = 0; first < n; first += 10000) {
-        mlops_dataset *b = slice(d, first, 10000);
+        mlops_dataset *b = slice(d, first, n - first < 10000 ? n - first : 10000);
         add(p, b);
         mlops_dataset_free(b);
     }
     for (size_t part = 0; part < 3; part++) {
         mlops_profile *q = new_profile();
         for (size_t k = 0; k < 3; k++) set(q, KEYS[k], VALUES[k]);
-        mlops_dataset *b = slice(d, part * 100000, 100000);
+        mlops_dataset *b = slice(d, part * (n / 3), part == 2 ? n - 2 * (n / 3) : n / 3);
         add(q, b);
         merge(merged, q);
         mlops_dataset_free(b);
@@ -516,7 +523,7 @@ START_TEST(duplicate_rows_exact_and_sampled)
 {
     /* 200000 rows of (x, y): row i repeats row i - 1 when i % 5 == 4 and
      * is otherwise new, so 40000 rows are duplicates of 160000 distinct. */
-    const size_t n = 200000;
+    const size_t n = scaled(200000);
     double *m = malloc(2 * n * sizeof *m);
     uint64_t seed = 99;
     for (size_t i = 0; i < n; i++) {
@@ -533,10 +540,11 @@ START_TEST(duplicate_rows_exact_and_sampled)
     uint64_t dups;
     int exact;
     mlops_profile *p = new_profile();
+    ck_assert_int_eq(mlops_profile_set(p, "duplicate_exact_limit", "1000000"), MLOPS_OK);
     add(p, d);
     ck_assert_int_eq(mlops_profile_duplicate_rows(p, &dups, &exact), MLOPS_OK);
     ck_assert_int_eq(exact, 1);
-    ck_assert_uint_eq(dups, 40000);
+    ck_assert_uint_eq(dups, n / 5);
 
     /* At most 10000 stored hashes: a sample of >= 1/32 of the 160000
      * distinct rows, so >= 1250 sampled duplicates; 4 standard errors
@@ -549,7 +557,7 @@ START_TEST(duplicate_rows_exact_and_sampled)
     for (size_t part = 0; part < 4; part++) {
         mlops_profile *q = new_profile();
         set(q, "duplicate_exact_limit", "10000");
-        mlops_dataset *b = slice(d, part * 50000, 50000);
+        mlops_dataset *b = slice(d, part * (n / 4), n / 4);
         add(q, b);
         merge(merged, q);
         mlops_dataset_free(b);
@@ -559,8 +567,8 @@ START_TEST(duplicate_rows_exact_and_sampled)
     for (size_t w = 0; w < 2; w++) {
         ck_assert_int_eq(mlops_profile_duplicate_rows(both[w], &dups, &exact), MLOPS_OK);
         ck_assert_int_eq(exact, 0);
-        ck_assert_msg(fabs((double)dups / 40000.0 - 1.0) <= tolerance, "estimate %llu of 40000",
-                      (unsigned long long)dups);
+        ck_assert_msg(fabs((double)dups / (double)(n / 5) - 1.0) <= tolerance,
+                      "estimate %llu of %zu", (unsigned long long)dups, n / 5);
     }
     mlops_profile_free(p);
     mlops_profile_free(s);
@@ -777,7 +785,8 @@ START_TEST(memory_does_not_grow_with_rows)
     for (size_t i = 0; i < batch; i++) s[i] = malloc(24);
     uint64_t seed = 1;
     size_t held_early = 0, held_max = 0;
-    for (size_t round = 0; round < 50; round++) {  /* 1,000,000 rows of fresh values */
+    const size_t rounds = scaled(50); /* 1,000,000 rows of fresh values */
+    for (size_t round = 0; round < rounds; round++) {
         for (size_t i = 0; i < batch; i++) {
             uint64_t r = next_u64(&seed);
             v[i] = (double)(r >> 11);

@@ -1,7 +1,9 @@
 /* The profile's private sketches on their own: HyperLogLog accuracy over the
  * whole range of cardinalities and merge = union; the KLL rank-error bound
  * on many random, sorted and repetitive streams, whole and merged; the
- * duplicate-row set exact below its limit and merging like the whole. */
+ * duplicate-row set exact below its limit and merging like the whole.
+ * MLOPS_TEST_SHORT in the environment (set for the valgrind run) shrinks the
+ * streams and the number of random trials. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,10 +17,16 @@
 #include "data/quantile_sketch.h"
 #include "runner.h"
 
+static int short_run(void)
+{
+    return getenv("MLOPS_TEST_SHORT") != NULL;
+}
+
 START_TEST(hll_accuracy_and_union)
 {
     static const size_t SIZES[] = {1, 10, 100, 1000, 10000, 40000, 100000, 1000000};
-    for (size_t s = 0; s < sizeof SIZES / sizeof SIZES[0]; s++) {
+    size_t nsizes = sizeof SIZES / sizeof SIZES[0] - (short_run() ? 2 : 0);
+    for (size_t s = 0; s < nsizes; s++) {
         size_t n = SIZES[s];
         mlops__hll whole, a, b;
         ck_assert_int_eq(mlops__hll_init(&whole), MLOPS_OK);
@@ -79,14 +87,15 @@ START_TEST(kll_bound_on_random_streams)
     /* The documented bound holds with probability >= 99% per query: over
      * 40 shuffled streams x 9 quantiles, whole and as 4 merged parts,
      * allow at most 1% misses (none are expected). */
-    const size_t n = 50000;
+    const size_t n = short_run() ? 20000 : 50000;
+    const int trials = short_run() ? 4 : 40;
     const double eps = mlops__kll_rank_error(200);
     ck_assert(fabs(eps - 0.013294757) < 1e-6);
     size_t *perm = malloc(n * sizeof *perm);
     mlops__rng rng;
     mlops__rng_seed(&rng, 2024);
     int misses = 0, queries = 0;
-    for (int t = 0; t < 40; t++) {
+    for (int t = 0; t < trials; t++) {
         for (size_t i = 0; i < n; i++) perm[i] = i;
         mlops__rng_shuffle(&rng, perm, n);
         mlops__kll whole, part[4];
@@ -114,7 +123,7 @@ END_TEST
 
 START_TEST(kll_bound_on_ordered_and_repeated_streams)
 {
-    const size_t n = 100000;
+    const size_t n = short_run() ? 20000 : 100000;
     const double eps = mlops__kll_rank_error(64);
     mlops__kll up, down, same;
     mlops__kll_init(&up, 64);
