@@ -2,9 +2,9 @@
 # Runs the whole test suite: installs what is missing, then builds and tests
 # libmlops in four configurations:
 #   build-test    gcc, -Werror, the Check suites and the ABI/header/man checks
-#   build-asan    the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   build-asan    the same at -O0 under AddressSanitizer + UndefinedBehaviorSanitizer
 #   valgrind      the Check suites of build-test under valgrind memcheck
-#   build-clang   clang, -Werror, the same suites
+#   build-clang   clang -O3, -Werror, the same suites
 # MLOPS_TEST_QUICK=1 runs only the first. The last line sums every Check
 # assertion group and script check: "tests: N passed, N failed".
 set -uo pipefail
@@ -73,11 +73,11 @@ test_and_tally() {
 
 run_config "gcc" build-test
 if [ "${MLOPS_TEST_QUICK:-0}" != 1 ]; then
-  run_config "gcc, ASan + UBSan" build-asan -Db_sanitize=address,undefined -Db_lundef=false
+  run_config "gcc -O0, ASan + UBSan" build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
   echo "== valgrind memcheck"
   CK_FORK=no MLOPS_TEST_SHORT=1 test_and_tally build-test --suite public --suite internal \
     --wrap='valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 --quiet'
-  CC=clang run_config "clang" build-clang
+  CC=clang run_config "clang -O3" build-clang -Dbuildtype=release
 fi
 
 echo "tests: $passed passed, $failed failed"

@@ -105,7 +105,7 @@ static int add_column(mlops_dataset_builder *b, const char *name, int type, cons
 MLOPS_API int mlops_dataset_builder_add_numeric(mlops_dataset_builder *b, const char *name,
                                                 const double *values)
 {
-    mlops__column *c;
+    mlops__column *c = NULL;
     int rc = add_column(b, name, MLOPS_NUMERIC, values, "mlops_dataset_builder_add_numeric", &c);
     if (rc) return rc;
     if (b->rows) memcpy(c->values, values, b->rows * sizeof *values);
@@ -118,7 +118,7 @@ MLOPS_API int mlops_dataset_builder_add_categorical(mlops_dataset_builder *b, co
                                                     const char *const *values)
 {
     static const char func[] = "mlops_dataset_builder_add_categorical";
-    mlops__column *c;
+    mlops__column *c = NULL;
     int rc = add_column(b, name, MLOPS_CATEGORICAL, values, func, &c);
     if (rc) return rc;
     for (size_t i = 0; rc == MLOPS_OK && i < b->rows; i++) {

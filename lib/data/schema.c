@@ -249,7 +249,7 @@ MLOPS_API int mlops_schema_remove_column(mlops_schema *s, const char *name)
 {
     static const char func[] = "mlops_schema_remove_column";
     if (s == NULL || name == NULL) return mlops__fail(MLOPS_EINVAL, "%s: NULL argument", func);
-    size_t i;
+    size_t i = 0;
     int rc = find_column(s, name, func, &i);
     if (rc != MLOPS_OK) return rc;
     mlops__schema_column_clear(&s->cols[i]);
@@ -369,7 +369,7 @@ MLOPS_API int mlops_schema_set(mlops_schema *s, const char *col, const char *key
     static const char func[] = "mlops_schema_set";
     if (s == NULL || col == NULL || key == NULL || value == NULL)
         return mlops__fail(MLOPS_EINVAL, "%s: NULL argument", func);
-    size_t i;
+    size_t i = 0;
     int rc = find_column(s, col, func, &i);
     if (rc != MLOPS_OK) return rc;
     mlops__schema_column *c = &s->cols[i];
@@ -463,7 +463,7 @@ MLOPS_API int mlops_schema_get(const mlops_schema *s, const char *col, const cha
     static const char func[] = "mlops_schema_get";
     if (s == NULL || col == NULL || key == NULL || value == NULL)
         return mlops__fail(MLOPS_EINVAL, "%s: NULL argument", func);
-    size_t i;
+    size_t i = 0;
     int rc = find_column(s, col, func, &i);
     if (rc != MLOPS_OK) return rc;
     const mlops__schema_column *c = &s->cols[i];
@@ -500,7 +500,7 @@ MLOPS_API int mlops_schema_set_categories(mlops_schema *s, const char *col,
     static const char func[] = "mlops_schema_set_categories";
     if (s == NULL || col == NULL || (values == NULL && n > 0))
         return mlops__fail(MLOPS_EINVAL, "%s: NULL argument", func);
-    size_t i;
+    size_t i = 0;
     int rc = find_column(s, col, func, &i);
     if (rc != MLOPS_OK) return rc;
     mlops__schema_column *c = &s->cols[i];
@@ -518,7 +518,7 @@ MLOPS_API int mlops_schema_categories(const mlops_schema *s, const char *col,
     static const char func[] = "mlops_schema_categories";
     if (s == NULL || col == NULL || values == NULL || n == NULL)
         return mlops__fail(MLOPS_EINVAL, "%s: NULL argument", func);
-    size_t i;
+    size_t i = 0;
     int rc = find_column(s, col, func, &i);
     if (rc != MLOPS_OK) return rc;
     const mlops__schema_column *c = &s->cols[i];

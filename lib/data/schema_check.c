@@ -120,7 +120,7 @@ static int check_categories(mlops_validation *v, const mlops__schema_column *c,
     if (bad.count == 0) return MLOPS_OK;
     char msg[MESSAGE_SIZE];
     snprintf(msg, sizeof msg,
-             "column '%.200s': %zu value%s not among the %zu allowed categories%s)",
+             "column '%.200s': %zu value%s not among the %zu allowed categories%.300s)",
              c->name, bad.count, bad.count == 1 ? "" : "s", c->ncategories, examples);
     return report(v, MLOPS_VIOLATION_CATEGORY_NOT_ALLOWED, c->name, &bad, msg);
 }

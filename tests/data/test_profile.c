@@ -454,8 +454,8 @@ START_TEST(heavy_hitters_within_bound)
             if (cdf[mid] < u) lo = mid + 1; else hi = mid;
         }
         truth[lo]++;
-        s[i] = malloc(16);
-        snprintf(s[i], 16, "c%zu", lo);
+        s[i] = malloc(24);
+        snprintf(s[i], 24, "c%zu", lo);
     }
     mlops_dataset *d = string_dataset(s, n, "cat");
     mlops_profile *p = new_profile(), *merged = new_profile();
