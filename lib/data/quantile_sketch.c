@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/sort.h"
 #include "core/error.h"
 
 double mlops__kll_rank_error(uint32_t k)
@@ -98,7 +99,7 @@ static int compact_one(mlops__kll *s)
         if (smaller == NULL) return MLOPS_ENOMEM;
     }
     set_levels(s, nlevels);
-    qsort(lo->items, lo->len, sizeof *lo->items, cmp_double);
+    mlops__sort_doubles(lo->items, lo->len);
     /* An odd item out stays behind, so the level keeps its exact weight. */
     size_t first = lo->len % 2;
     size_t offset = (size_t)(mlops__rng_next(&s->rng) >> 63);

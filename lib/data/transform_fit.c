@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/sort.h"
 #include "core/error.h"
 #include "core/numfmt.h"
 #include "core/suggest.h"
@@ -113,7 +114,7 @@ static int impute_numeric(const mlops__tf_step *s, const mlops__column *col, con
     if (s->strategy == MLOPS__IMPUTE_MEDIAN) {
         /* numpy.ma.median: the middle value, or the mean of the two middle
          * values computed as (a + b) / 2 */
-        double hi = mlops__tf_select(a, count, count / 2);
+        double hi = mlops__select_double(a, count, count / 2);
         if (count % 2) c->p[0] = hi;
         else {
             double lo = a[0]; /* the largest value before the middle one */
@@ -124,7 +125,7 @@ static int impute_numeric(const mlops__tf_step *s, const mlops__column *col, con
         }
     } else {
         /* most frequent; ties go to the smallest value (scipy.stats.mode) */
-        mlops__tf_sort(a, count);
+        mlops__sort_doubles(a, count);
         size_t best = 0, best_len = 0;
         for (size_t i = 0; i < count;) {
             size_t e = i + 1;

@@ -132,8 +132,6 @@ int mlops__tf_derive_output(const mlops_transform *t, mlops__tf_fit *f, int code
 
 /* Sorts n doubles (no NaN) ascending; selects the k-th smallest (k < n),
  * leaving smaller-or-equal values before position k. */
-void mlops__tf_sort(double *a, size_t n);
-double mlops__tf_select(double *a, size_t n, size_t k);
 
 /* A working table: the columns between steps, either borrowed from the
  * input dataset or owned (made by a step). */

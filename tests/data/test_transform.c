@@ -13,6 +13,7 @@
 
 #include "core/compress.h"
 #include "core/rng.h"
+#include "core/sort.h"
 #include "data/transform_impl.h"
 #include "fault_alloc.h"
 #include "runner.h"
@@ -957,11 +958,11 @@ START_TEST(sort_and_select_agree_with_qsort)
             qsort(ref, n, sizeof *ref, cmp_double);
             for (size_t k = 0; k < n; k += 1 + n / 5) {
                 memcpy(sel, a, n * sizeof *a);
-                ck_assert(mlops__tf_select(sel, n, k) == ref[k]);
+                ck_assert(mlops__select_double(sel, n, k) == ref[k]);
                 for (size_t i = 0; i < k; i++) ck_assert(sel[i] <= ref[k]);
                 for (size_t i = k; i < n; i++) ck_assert(sel[i] >= ref[k]);
             }
-            mlops__tf_sort(a, n);
+            mlops__sort_doubles(a, n);
             for (size_t i = 0; i < n; i++) /* == since -0.0 and 0.0 tie */
                 ck_assert_msg(a[i] == ref[i], "pattern %d n %zu at %zu", pattern, n, i);
         }

@@ -1,11 +1,10 @@
-/* Ordering doubles for the median and most-frequent imputers: an
- * introsort and a quickselect on plain double arrays (no NaN), without
+/* Ordering doubles (see sort.h): an introsort and a quickselect without
  * qsort's per-comparison callback, which made fitting a million-row column
  * several times slower. Both stay O(n log n) / O(n) on adversarial input by
  * falling back to heapsort when partitioning goes badly. */
 #include <stddef.h>
 
-#include "data/transform_impl.h"
+#include "core/sort.h"
 
 static void swap(double *a, double *b)
 {
@@ -96,12 +95,12 @@ static void intro_sort(double *a, size_t n, unsigned depth)
     insertion_sort(a, n);
 }
 
-void mlops__tf_sort(double *a, size_t n)
+void mlops__sort_doubles(double *a, size_t n)
 {
     intro_sort(a, n, depth_limit(n));
 }
 
-double mlops__tf_select(double *a, size_t n, size_t k)
+double mlops__select_double(double *a, size_t n, size_t k)
 {
     unsigned depth = depth_limit(n);
     while (n > 16) {
