@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Quick start: installs what is missing, builds libmlops in build/, and runs
-# the main job with the mlops command-line tool.
+# the main job with the mlops command-line tool on the bundled dataset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,4 +9,4 @@ bash .ci/install-deps
 ninja -C build >/dev/null
 
 ./build/examples/mlops version
-./build/examples/print-version
+./build/examples/mlops profile examples/data/cars.csv
