@@ -20,13 +20,13 @@ uint32_t mlops__crc32(uint32_t crc, const void *data, size_t len)
     return (uint32_t)c;
 }
 
-static voidpf zalloc_hook(voidpf opaque, uInt items, uInt size)
+voidpf mlops__zlib_alloc(voidpf opaque, uInt items, uInt size)
 {
     (void)opaque;
     return mlops__malloc_array(items, size, "zlib state");
 }
 
-static void zfree_hook(voidpf opaque, voidpf ptr)
+void mlops__zlib_free(voidpf opaque, voidpf ptr)
 {
     (void)opaque;
     mlops__free(ptr);
@@ -46,7 +46,7 @@ static void next_chunk(const unsigned char **src, size_t *left, Bytef **next, uI
 
 int mlops__deflate(const void *data, size_t len, unsigned char **out, size_t *out_len)
 {
-    z_stream zs = {.zalloc = zalloc_hook, .zfree = zfree_hook};
+    z_stream zs = {.zalloc = mlops__zlib_alloc, .zfree = mlops__zlib_free};
     if (deflateInit(&zs, Z_DEFAULT_COMPRESSION) != Z_OK)
         return mlops_last_error_code() == MLOPS_ENOMEM
                    ? MLOPS_ENOMEM
@@ -93,7 +93,7 @@ int mlops__deflate(const void *data, size_t len, unsigned char **out, size_t *ou
 
 int mlops__inflate(const void *data, size_t len, void *raw, size_t raw_len, const char *what)
 {
-    z_stream zs = {.zalloc = zalloc_hook, .zfree = zfree_hook};
+    z_stream zs = {.zalloc = mlops__zlib_alloc, .zfree = mlops__zlib_free};
     if (inflateInit(&zs) != Z_OK) return MLOPS_ENOMEM;
     /* zlib refuses a NULL output pointer, so an empty result still gets a
      * one-byte sink; anything written to it is excess output. */

@@ -5,6 +5,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <zlib.h>
+
+/* zlib's zalloc/zfree through the library allocator, for z_stream users. */
+voidpf mlops__zlib_alloc(voidpf opaque, uInt items, uInt size);
+void mlops__zlib_free(voidpf opaque, voidpf ptr);
 
 /* CRC-32 (zlib's polynomial) of `len` bytes, continuing from `crc` (start
  * with 0); handles lengths beyond zlib's 32-bit uInt. */

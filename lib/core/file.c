@@ -127,21 +127,30 @@ int mlops__write_file_atomic(const char *path, const void *data, size_t len)
     return mlops__atomic_commit(&f);
 }
 
-int mlops__read_file(const char *path, size_t max_len, unsigned char **data, size_t *len)
+int mlops__open_for_reading(const char *path, int *fd, struct stat *st)
 {
-    if (path == NULL) return mlops__fail(MLOPS_EINVAL, "read file: NULL path");
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) {
+    if (path == NULL) return mlops__fail(MLOPS_EINVAL, "open: NULL path");
+    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0) {
         int err = errno;
         return mlops__fail(err == ENOENT ? MLOPS_ENOTFOUND : MLOPS_EIO, "cannot open '%s': %s",
                            path, strerror(err));
     }
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
+    if (fstat(*fd, st) != 0) {
         int err = errno;
-        close(fd);
+        close(*fd);
+        *fd = -1;
         return io_fail("inspect", path, err);
     }
+    return MLOPS_OK;
+}
+
+int mlops__read_file(const char *path, size_t max_len, unsigned char **data, size_t *len)
+{
+    int fd;
+    struct stat st;
+    int rc = mlops__open_for_reading(path, &fd, &st);
+    if (rc != MLOPS_OK) return rc;
     if (!S_ISREG(st.st_mode)) {
         close(fd);
         return mlops__fail(MLOPS_EIO, "'%s' is not a regular file", path);

@@ -8,6 +8,7 @@
 #define MLOPS_CORE_FILE_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 
 typedef struct mlops__atomic_file {
     int fd;
@@ -24,6 +25,10 @@ int mlops__atomic_commit(mlops__atomic_file *f);
 void mlops__atomic_abort(mlops__atomic_file *f);
 /* open + write + commit in one call. */
 int mlops__write_file_atomic(const char *path, const void *data, size_t len);
+
+/* Opens `path` read-only and inspects it: MLOPS_ENOTFOUND when it does not
+ * exist, MLOPS_EIO for other failures, each naming the path. */
+int mlops__open_for_reading(const char *path, int *fd, struct stat *st);
 
 /* Reads a whole regular file into a new buffer (free with mlops__free),
  * refusing files larger than `max_len` bytes. */

@@ -8,22 +8,12 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/compress.h"
 #include "core/error.h"
+#include "core/file.h"
 #include "data/csv_source.h"
 
 enum { ZIN_SIZE = 1 << 18 };
-
-static voidpf zalloc_hook(voidpf opaque, uInt items, uInt size)
-{
-    (void)opaque;
-    return mlops__malloc_array(items, size, "gzip state");
-}
-
-static void zfree_hook(voidpf opaque, voidpf ptr)
-{
-    (void)opaque;
-    mlops__free(ptr);
-}
 
 /* Plain bytes from the underlying file or buffer. */
 static int raw_read(mlops__source *s, unsigned char *buf, size_t cap, size_t *got)
@@ -48,8 +38,8 @@ static int raw_read(mlops__source *s, unsigned char *buf, size_t cap, size_t *go
 static int start_gzip(mlops__source *s)
 {
     memset(&s->zs, 0, sizeof s->zs);
-    s->zs.zalloc = zalloc_hook;
-    s->zs.zfree = zfree_hook;
+    s->zs.zalloc = mlops__zlib_alloc;
+    s->zs.zfree = mlops__zlib_free;
     /* 15 + 16: gzip wrapper only, with its CRC-32 and length check. */
     if (inflateInit2(&s->zs, 15 + 16) != Z_OK) return MLOPS_ENOMEM;
     s->zs_open = true;
@@ -118,26 +108,17 @@ int mlops__source_open_file(mlops__source *s, const char *path)
 {
     memset(s, 0, sizeof *s);
     s->fd = -1;
-    if (path == NULL) return mlops__fail(MLOPS_EINVAL, "csv: NULL path");
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int err = errno;
-        return mlops__fail(err == ENOENT ? MLOPS_ENOTFOUND : MLOPS_EIO, "cannot open '%s': %s",
-                           path, strerror(err));
-    }
+    int fd;
     struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int err = errno;
-        close(fd);
-        return mlops__fail(MLOPS_EIO, "cannot inspect '%s': %s", path, strerror(err));
-    }
+    int rc = mlops__open_for_reading(path, &fd, &st);
+    if (rc != MLOPS_OK) return rc;
     if (S_ISDIR(st.st_mode)) {
         close(fd);
         return mlops__fail(MLOPS_EIO, "'%s' is a directory, not a CSV file", path);
     }
     if (!S_ISREG(st.st_mode)) {
         size_t len = 0;
-        int rc = spool(fd, path, &s->spooled, &len);
+        rc = spool(fd, path, &s->spooled, &len);
         close(fd);
         if (rc != MLOPS_OK) return rc;
         s->mem = s->spooled;
@@ -148,7 +129,7 @@ int mlops__source_open_file(mlops__source *s, const char *path)
     }
     s->fd = fd;
     s->raw_total = (uint64_t)st.st_size;
-    int rc = init_common(s, path);
+    rc = init_common(s, path);
     if (rc != MLOPS_OK) mlops__source_close(s);
     return rc;
 }
