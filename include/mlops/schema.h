@@ -189,8 +189,10 @@ MLOPS_API int mlops_schema_save(const mlops_schema *s, const char *path);
  *  MLOPS_EFORMAT - not YAML/JSON, not a libmlops schema, an unknown or
  *  repeated key, a value of the wrong type or out of range, min above max,
  *  a duplicate column or category, bounds on a categorical column or
- *  categories on a numeric one; the message names the text, the line and
- *  the key;
+ *  categories on a numeric one; YAML anchors or aliases, nesting deeper
+ *  than 32 levels or more than 16 directives (refused before parsing, so
+ *  hostile text cannot cost quadratic time); the message names the text,
+ *  the line and the key;
  *  MLOPS_EVERSION - the text was written by a newer format version;
  *  MLOPS_EINVAL - NULL `out`, or NULL `text` with len > 0;
  *  MLOPS_ENOMEM. *out is untouched on failure. */

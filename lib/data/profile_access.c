@@ -119,7 +119,7 @@ MLOPS_API int mlops_profile_stats(const mlops_profile *p, size_t col, double *mi
     if (min) *min = any ? c->num.min : NAN;
     if (max) *max = any ? c->num.max : NAN;
     if (mean) *mean = any ? c->num.mean : NAN;
-    if (std) *std = c->count > 1 ? sqrt(c->num.m2 / (double)(c->count - 1)) : NAN;
+    if (std) *std = mlops__numeric_std(c);
     return MLOPS_OK;
 }
 

@@ -27,20 +27,13 @@ void mlops__keyset_free(mlops__keyset *s)
     s->cap = s->size = 0;
 }
 
-static size_t find_slot(const uint64_t *slots, size_t cap, uint64_t key)
-{
-    size_t mask = cap - 1;
-    for (size_t i = (size_t)mlops__mix64(key) & mask;; i = (i + 1) & mask)
-        if (slots[i] == key || slots[i] == MLOPS__NO_VALUE_KEY) return i;
-}
-
 static int rehash(mlops__keyset *s, size_t cap)
 {
     uint64_t *slots = mlops__malloc_array(cap, sizeof *slots, "profile distinct-value set");
     if (slots == NULL) return MLOPS_ENOMEM;
     for (size_t i = 0; i < cap; i++) slots[i] = MLOPS__NO_VALUE_KEY;
     for (size_t i = 0; i < s->cap; i++)
-        if (s->slots[i] != MLOPS__NO_VALUE_KEY) slots[find_slot(slots, cap, s->slots[i])] = s->slots[i];
+        if (s->slots[i] != MLOPS__NO_VALUE_KEY) slots[mlops__keyset_slot(slots, cap, s->slots[i])] = s->slots[i];
     mlops__free(s->slots);
     s->slots = slots;
     s->cap = cap;
@@ -50,7 +43,7 @@ static int rehash(mlops__keyset *s, size_t cap)
 int mlops__keyset_add(mlops__keyset *s, uint64_t key)
 {
     if (s->cap > 0) {
-        size_t i = find_slot(s->slots, s->cap, key);
+        size_t i = mlops__keyset_slot(s->slots, s->cap, key);
         if (s->slots[i] == key) return MLOPS_OK;
     }
     /* Keep the load at most 1/2 so probe sequences stay short. */
@@ -60,14 +53,9 @@ int mlops__keyset_add(mlops__keyset *s, uint64_t key)
         int rc = rehash(s, s->cap ? s->cap * 2 : 16);
         if (rc != MLOPS_OK) return rc;
     }
-    s->slots[find_slot(s->slots, s->cap, key)] = key;
+    s->slots[mlops__keyset_slot(s->slots, s->cap, key)] = key;
     s->size++;
     return MLOPS_OK;
-}
-
-bool mlops__keyset_has(const mlops__keyset *s, uint64_t key)
-{
-    return s->cap > 0 && s->slots[find_slot(s->slots, s->cap, key)] == key;
 }
 
 int mlops__keyset_copy(mlops__keyset *dst, const mlops__keyset *src)

@@ -77,7 +77,20 @@ void mlops__keyset_free(mlops__keyset *s);
 /* Adds `key`; grows the table when needed. On MLOPS_ENOMEM the set is
  * unchanged. */
 int mlops__keyset_add(mlops__keyset *s, uint64_t key);
-bool mlops__keyset_has(const mlops__keyset *s, uint64_t key);
+
+/* The slot holding `key`, or the empty slot where it would go (cap > 0).
+ * Inline, like mlops__keyset_has(), since the profile asks once per value. */
+static inline size_t mlops__keyset_slot(const uint64_t *slots, size_t cap, uint64_t key)
+{
+    size_t mask = cap - 1;
+    for (size_t i = (size_t)mlops__mix64(key) & mask;; i = (i + 1) & mask)
+        if (slots[i] == key || slots[i] == MLOPS__NO_VALUE_KEY) return i;
+}
+
+static inline bool mlops__keyset_has(const mlops__keyset *s, uint64_t key)
+{
+    return s->cap > 0 && s->slots[mlops__keyset_slot(s->slots, s->cap, key)] == key;
+}
 /* A copy of `src` into the empty set `dst`. */
 int mlops__keyset_copy(mlops__keyset *dst, const mlops__keyset *src);
 

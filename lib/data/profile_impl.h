@@ -31,6 +31,7 @@ typedef struct mlops__profile_settings {
 /* Numeric column: moments, range, distinct values and quantile summary. */
 typedef struct mlops__numeric_state {
     double mean, m2;         /* Welford/Chan: m2 = sum of squared deviations */
+    bool m2_scaled;          /* m2 holds the sum times 2^-1200 (it overflowed) */
     double min, max;         /* NaN while no value was seen */
     bool distinct_approx;    /* false: `keys` is exact; true: `hll` */
     mlops__keyset keys;
@@ -109,6 +110,8 @@ int mlops__numeric_add(mlops__profile_column *c, const mlops__profile_settings *
 int mlops__numeric_merge(mlops__profile_column *c, const mlops__profile_column *o,
                          const mlops__profile_settings *cfg);
 uint64_t mlops__numeric_distinct(const mlops__numeric_state *s);
+/* Sample standard deviation (NaN below two values). */
+double mlops__numeric_std(const mlops__profile_column *c);
 /* Linear interpolation between order statistics (numpy's default) when
  * exact, otherwise the sketch's item at rank q. */
 int mlops__numeric_quantile(const mlops__profile_column *c, double q, double *value);

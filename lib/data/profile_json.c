@@ -26,6 +26,8 @@ static void write_settings(mlops__json *j, const mlops__profile_settings *s)
     mlops__json_uint(j, s->top_k);
     mlops__json_key(j, "top_sketch_size");
     mlops__json_uint(j, s->top_sketch_size);
+    mlops__json_key(j, "exact_values_budget");
+    mlops__json_uint(j, s->exact_values_budget);
     mlops__json_key(j, "duplicate_exact_limit");
     mlops__json_uint(j, s->duplicate_exact_limit);
     mlops__json_end_object(j);

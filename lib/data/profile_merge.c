@@ -22,6 +22,13 @@ MLOPS_API int mlops_profile_merge(mlops_profile *p, const mlops_profile *other)
     if (p->failed || other->failed)
         return mlops__fail(MLOPS_ESTATE, "%s: the %s profile is incomplete after an earlier failure",
                            func, p->failed ? "target" : "merged");
+    mlops__schema_view view = {other->ncols, other, profile_name, profile_type};
+    /* Columns first: with different widths the budget caps the limits
+     * differently, and a setting the caller never touched would be blamed. */
+    int rc;
+    if (p->has_schema && other->has_schema &&
+        (rc = mlops__profile_match_schema(p, &view, "merged profile")) != MLOPS_OK)
+        return rc;
     /* A profile that has seen no data yet has not applied the width budget
      * to its limits; compare both as they will be once the columns are known. */
     mlops__profile_settings mine = p->settings, theirs = other->settings;
@@ -34,8 +41,7 @@ MLOPS_API int mlops_profile_merge(mlops_profile *p, const mlops_profile *other)
         return mlops__fail(MLOPS_EINVAL, "%s: setting %s differs (%zu here, %zu in the other profile)",
                            func, key, va, vb);
     if (!other->has_schema) return MLOPS_OK;
-    mlops__schema_view view = {other->ncols, other, profile_name, profile_type};
-    int rc = mlops__profile_match_schema(p, &view, "merged profile");
+    rc = mlops__profile_match_schema(p, &view, "merged profile");
     if (rc != MLOPS_OK) return rc;
 
     rc = mlops__rowset_merge(&p->rowset, &other->rowset, p->settings.duplicate_exact_limit);

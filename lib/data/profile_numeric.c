@@ -24,21 +24,77 @@ void mlops__numeric_clear(mlops__numeric_state *s)
     mlops__kll_free(&s->kll);
 }
 
+/* Values near the limit of double overflow the plain formulas (a sum of
+ * 1e308s, squared deviations of 1e200s) although the mean and the standard
+ * deviation exist. Only then are they recomputed on values scaled by powers
+ * of two (exact outside the subnormal range); for all other data the
+ * results are those of the plain formulas, bit for bit. Deviations are scaled by
+ * 2^-600, so m2 is kept as m2 * 2^-1200 (m2_scaled). */
+#define SUM_DOWN 0x1p-64
+#define SUM_UP 0x1p64
+#define DEV_DOWN 0x1p-600
+#define DEV_UP 0x1p600
+
+/* Mean of the present values when their plain sum overflowed. */
+static double scaled_mean(const double *values, size_t n, uint64_t present)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(values[i])) sum += values[i] * SUM_DOWN;
+    return sum / (double)present * SUM_UP;
+}
+
+/* Sum of squared deviations from `mean`, times 2^-1200. */
+static double scaled_squares(const double *values, size_t n, double mean)
+{
+    double ss = 0.0, m = mean * DEV_DOWN;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(values[i])) ss += (values[i] * DEV_DOWN - m) * (values[i] * DEV_DOWN - m);
+    return ss;
+}
+
 /* Chan, Golub and LeVeque's pairwise update: folds a part with n2 values,
- * mean m2_mean and squared deviations m2_ss into a state of n1 values. */
+ * mean mean2 and squared deviations ss2 (scaled as m2 when scaled2) into a
+ * state of n1 values. */
 static void combine_moments(mlops__numeric_state *s, uint64_t n1, uint64_t n2, double mean2,
-                            double ss2)
+                            double ss2, bool scaled2)
 {
     if (n2 == 0) return;
     if (n1 == 0) {
         s->mean = mean2;
         s->m2 = ss2;
+        s->m2_scaled = scaled2;
         return;
     }
     double a = (double)n1, b = (double)n2, total = a + b;
-    double delta = mean2 - s->mean;
-    s->mean += delta * (b / total);
-    s->m2 += ss2 + delta * delta * (a * b / total);
+    double mean1 = s->mean, delta = mean2 - mean1;
+    double m2 = s->m2 + (ss2 + delta * delta * (a * b / total));
+    bool finite = isfinite(mean1) && isfinite(mean2);
+    if (!finite) {
+        /* An infinite value makes the mean infinite (NaN with both signs)
+         * whichever part holds it, as in one sum over the whole. */
+        s->mean = mean1 + mean2;
+    } else if (isinf(delta)) {
+        s->mean = 2.0 * (0.5 * mean1 + (0.5 * mean2 - 0.5 * mean1) * (b / total));
+    } else {
+        s->mean += delta * (b / total);
+    }
+    if (!s->m2_scaled && !scaled2 && (!isinf(m2) || !finite)) {
+        s->m2 = m2;
+        return;
+    }
+    double d = mean2 * DEV_DOWN - mean1 * DEV_DOWN;
+    double x = s->m2_scaled ? s->m2 : s->m2 * DEV_DOWN * DEV_DOWN;
+    double y = scaled2 ? ss2 : ss2 * DEV_DOWN * DEV_DOWN;
+    s->m2 = x + (y + d * d * (a * b / total));
+    s->m2_scaled = true;
+}
+
+double mlops__numeric_std(const mlops__profile_column *c)
+{
+    if (c->count < 2) return NAN;
+    double sd = sqrt(c->num.m2 / (double)(c->count - 1));
+    return c->num.m2_scaled ? sd * DEV_UP : sd;
 }
 
 static void combine_range(mlops__numeric_state *s, double lo, double hi)
@@ -75,10 +131,8 @@ static int add_distinct_key(mlops__numeric_state *s, uint64_t key, size_t limit)
 /* From stored values to the KLL sketch, fed in stored order. */
 static int quantiles_to_sketch(mlops__numeric_state *s)
 {
-    for (size_t i = 0; i < s->nvalues; i++) {
-        int rc = mlops__kll_update(&s->kll, s->values[i]);
-        if (rc != MLOPS_OK) return rc;
-    }
+    int rc = mlops__kll_update_many(&s->kll, s->values, s->nvalues);
+    if (rc != MLOPS_OK) return rc;
     mlops__free(s->values);
     s->values = NULL;
     s->nvalues = s->values_cap = 0;
@@ -120,15 +174,27 @@ int mlops__numeric_add(mlops__profile_column *c, const mlops__profile_settings *
         /* Two passes over the batch (mean, then squared deviations) before
          * the pairwise update: the most accurate of the one-batch methods. */
         double mean = sum / (double)present, ss = 0.0;
+        bool finite = isfinite(lo) && isfinite(hi), scaled = false;
+        if (finite && isinf(mean)) mean = scaled_mean(values, n, present);
         for (size_t i = 0; i < n; i++)
             if (!isnan(values[i])) ss += (values[i] - mean) * (values[i] - mean);
-        combine_moments(s, c->count, present, mean, ss);
+        if (finite && isinf(ss)) {
+            ss = scaled_squares(values, n, mean);
+            scaled = true;
+        }
+        combine_moments(s, c->count, present, mean, ss, scaled);
         combine_range(s, lo, hi);
     }
     int rc = MLOPS_OK;
-    for (size_t i = 0; rc == MLOPS_OK && i < n; i++)
-        if (!isnan(values[i]))
-            rc = add_distinct_key(s, mlops__value_key(values[i]), cfg->distinct_exact_limit);
+    /* Runs of one value (zeros, codes, a sorted column) need one look-up. */
+    uint64_t previous = MLOPS__NO_VALUE_KEY;
+    for (size_t i = 0; rc == MLOPS_OK && i < n; i++) {
+        if (isnan(values[i])) continue;
+        uint64_t key = mlops__value_key(values[i]);
+        if (key != previous && (s->distinct_approx || !mlops__keyset_has(&s->keys, key)))
+            rc = add_distinct_key(s, key, cfg->distinct_exact_limit);
+        previous = key;
+    }
     if (rc != MLOPS_OK) return rc;
 
     if (!s->quantiles_approx && present > cfg->quantile_exact_limit - s->nvalues) {
@@ -136,8 +202,7 @@ int mlops__numeric_add(mlops__profile_column *c, const mlops__profile_settings *
         if (rc != MLOPS_OK) return rc;
     }
     if (s->quantiles_approx) {
-        for (size_t i = 0; rc == MLOPS_OK && i < n; i++)
-            if (!isnan(values[i])) rc = mlops__kll_update(&s->kll, values[i]);
+        rc = mlops__kll_update_many(&s->kll, values, n);
         if (rc != MLOPS_OK) return rc;
     } else if (present > 0) {
         rc = reserve_values(s, (size_t)present, cfg->quantile_exact_limit);
@@ -157,7 +222,7 @@ int mlops__numeric_merge(mlops__profile_column *c, const mlops__profile_column *
     const mlops__numeric_state *t = &o->num;
     int rc = MLOPS_OK;
     if (o->count > 0) {
-        combine_moments(s, c->count, o->count, t->mean, t->m2);
+        combine_moments(s, c->count, o->count, t->mean, t->m2, t->m2_scaled);
         combine_range(s, t->min, t->max);
     }
 
@@ -184,8 +249,7 @@ int mlops__numeric_merge(mlops__profile_column *c, const mlops__profile_column *
         if (t->quantiles_approx) {
             rc = mlops__kll_merge(&s->kll, &t->kll);
         } else {
-            for (size_t i = 0; rc == MLOPS_OK && i < t->nvalues; i++)
-                rc = mlops__kll_update(&s->kll, t->values[i]);
+            rc = mlops__kll_update_many(&s->kll, t->values, t->nvalues);
         }
         if (rc != MLOPS_OK) return rc;
     }
@@ -229,6 +293,21 @@ static void select_kth(double *a, size_t n, size_t k)
     }
 }
 
+/* The interpolation between lo <= hi at t in [0, 1) where numpy's lerp
+ * arithmetic fails: next to an infinity (inf - inf and 0 * inf give NaN,
+ * numpy issue 21091, even for t = 0 or lo == hi) and when hi - lo
+ * overflows. Its limit instead: lo itself at t = 0 or lo == hi, the
+ * infinite end otherwise (NaN between -Inf and +Inf), and the weighted sum
+ * of finite ends. */
+static double interpolate_extreme(double lo, double hi, double t)
+{
+    if (t == 0.0 || lo == hi) return lo;
+    if (isinf(lo) && isinf(hi)) return NAN;
+    if (isinf(lo)) return lo;
+    if (isinf(hi)) return hi;
+    return lo * (1.0 - t) + hi * t;
+}
+
 /* numpy.quantile(values, q), method 'linear', with its lerp. */
 static int exact_quantile(const mlops__numeric_state *s, double q, double *value)
 {
@@ -248,7 +327,9 @@ static int exact_quantile(const mlops__numeric_state *s, double q, double *value
         if (a[j] < hi) hi = a[j];
     mlops__free(a);
     double t = h - (double)i, diff = hi - lo;
-    *value = t >= 0.5 ? hi - diff * (1.0 - t) : lo + diff * t;
+    double v = t >= 0.5 ? hi - diff * (1.0 - t) : lo + diff * t;
+    if (isnan(v) || (isinf(diff) && isfinite(lo) && isfinite(hi))) v = interpolate_extreme(lo, hi, t);
+    *value = v;
     return MLOPS_OK;
 }
 

@@ -2,7 +2,6 @@
 #include "data/quantile_sketch.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -49,7 +48,10 @@ static void set_levels(mlops__kll *s, size_t nlevels)
 {
     s->nlevels = nlevels;
     s->capacity = 0;
-    for (size_t h = 0; h < nlevels; h++) s->capacity += level_capacity(s->k, nlevels - 1 - h);
+    for (size_t h = 0; h < nlevels; h++) {
+        s->level_cap[h] = (uint32_t)level_capacity(s->k, nlevels - 1 - h);
+        s->capacity += s->level_cap[h];
+    }
 }
 
 static int reserve(mlops__kll_level *l, size_t extra)
@@ -67,10 +69,22 @@ static int reserve(mlops__kll_level *l, size_t extra)
     return MLOPS_OK;
 }
 
-static int cmp_double(const void *a, const void *b)
+/* Merges the ascending items src[0], src[stride], ... (n of them) into
+ * the ascending level `l`, which has room for them. From the back, so no
+ * scratch is needed. */
+static void merge_into(mlops__kll_level *l, const double *src, size_t n, size_t stride)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    size_t i = l->len, j = n, w = l->len + n;
+    while (j > 0) {
+        double next = src[(j - 1) * stride];
+        if (i > 0 && l->items[i - 1] > next) {
+            l->items[--w] = l->items[--i];
+        } else {
+            l->items[--w] = next;
+            j--;
+        }
+    }
+    l->len += n;
 }
 
 /* Compacts the lowest level that is at capacity, adding a level on top when
@@ -78,7 +92,7 @@ static int cmp_double(const void *a, const void *b)
 static int compact_one(mlops__kll *s)
 {
     size_t h = 0;
-    while (h < s->nlevels && s->level[h].len < level_capacity(s->k, s->nlevels - 1 - h)) h++;
+    while (h < s->nlevels && s->level[h].len < s->level_cap[h]) h++;
     if (h >= s->nlevels) h = s->nlevels - 1; /* cannot happen while over capacity */
     if (h + 1 >= MLOPS_KLL_MAX_LEVELS)
         return mlops__fail(MLOPS_ERANGE, "quantile sketch: more than 2^%d values",
@@ -90,27 +104,31 @@ static int compact_one(mlops__kll *s)
     /* A level's capacity only shrinks as levels are added above it, so an
      * array sized when the level was near the top is given back here;
      * otherwise every level would keep about k items of storage and the
-     * sketch would grow by kilobytes per doubling of the stream. */
+     * sketch would grow by kilobytes per doubling of the stream. It is cut
+     * to twice the level's capacity (k for level 0, which also takes up the
+     * room the levels above leave unused), not to the capacity: a level
+     * regularly holds more than that, and regrowing it after every
+     * compaction cost an allocation per few values. The smaller array is
+     * optional: a compaction does not fail for want of it. */
     size_t nlevels = h + 1 == s->nlevels ? s->nlevels + 1 : s->nlevels;
-    size_t target = level_capacity(s->k, nlevels - 1 - h);
+    size_t target = nlevels == s->nlevels ? s->level_cap[h] : level_capacity(s->k, nlevels - 1 - h);
+    size_t keep = 2 * target + 16;
+    if (h == 0 && keep < s->k) keep = s->k;
     double *smaller = NULL;
-    if (lo->cap > 2 * target + 16) {
-        smaller = mlops__malloc_array(target, sizeof *smaller, "quantile sketch level");
-        if (smaller == NULL) return MLOPS_ENOMEM;
-    }
-    set_levels(s, nlevels);
-    mlops__sort_doubles(lo->items, lo->len);
+    if (lo->cap > keep) smaller = mlops__malloc_array(keep, sizeof *smaller, "quantile sketch level");
+    if (nlevels != s->nlevels) set_levels(s, nlevels);
+    if (h == 0) mlops__sort_doubles(lo->items, lo->len);
     /* An odd item out stays behind, so the level keeps its exact weight. */
     size_t first = lo->len % 2;
     size_t offset = (size_t)(mlops__rng_next(&s->rng) >> 63);
-    for (size_t i = 0; i < pairs; i++) up->items[up->len++] = lo->items[first + 2 * i + offset];
+    merge_into(up, lo->items + first + offset, pairs, 2);
     lo->len = first;
     s->retained -= pairs;
     if (smaller != NULL) {
         if (first) smaller[0] = lo->items[0];
         mlops__free(lo->items);
         lo->items = smaller;
-        lo->cap = target;
+        lo->cap = keep;
     }
     return MLOPS_OK;
 }
@@ -126,12 +144,27 @@ static int compress(mlops__kll *s)
 
 int mlops__kll_update(mlops__kll *s, double v)
 {
-    int rc = reserve(&s->level[0], 1);
-    if (rc != MLOPS_OK) return rc;
-    s->level[0].items[s->level[0].len++] = v;
-    s->retained++;
-    s->n++;
-    return compress(s);
+    return mlops__kll_update_many(s, &v, 1);
+}
+
+int mlops__kll_update_many(mlops__kll *s, const double *v, size_t n)
+{
+    mlops__kll_level *l0 = &s->level[0];
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(v[i])) continue;
+        if (l0->len == l0->cap) {
+            int rc = reserve(l0, 1);
+            if (rc != MLOPS_OK) return rc;
+        }
+        l0->items[l0->len++] = v[i];
+        s->retained++;
+        s->n++;
+        if (s->retained > s->capacity) {
+            int rc = compress(s);
+            if (rc != MLOPS_OK) return rc;
+        }
+    }
+    return MLOPS_OK;
 }
 
 int mlops__kll_merge(mlops__kll *s, const mlops__kll *o)
@@ -142,9 +175,13 @@ int mlops__kll_merge(mlops__kll *s, const mlops__kll *o)
     }
     for (size_t h = 0; h < o->nlevels; h++) {
         const mlops__kll_level *src = &o->level[h];
-        if (src->len) memcpy(s->level[h].items + s->level[h].len, src->items,
-                             src->len * sizeof *src->items);
-        s->level[h].len += src->len;
+        if (src->len == 0) continue;
+        if (h == 0) {
+            memcpy(s->level[0].items + s->level[0].len, src->items, src->len * sizeof *src->items);
+            s->level[0].len += src->len;
+        } else {
+            merge_into(&s->level[h], src->items, src->len, 1);
+        }
     }
     if (o->nlevels > s->nlevels) set_levels(s, o->nlevels);
     s->retained += o->retained;
@@ -170,33 +207,37 @@ int mlops__kll_copy(mlops__kll *dst, const mlops__kll *src)
     return MLOPS_OK;
 }
 
-typedef struct weighted {
-    double value;
-    uint64_t weight;
-} weighted;
-
-static int cmp_weighted(const void *a, const void *b)
-{
-    return cmp_double(&((const weighted *)a)->value, &((const weighted *)b)->value);
-}
-
 int mlops__kll_quantile(const mlops__kll *s, double q, double *value)
 {
-    weighted *all = mlops__malloc_array(s->retained, sizeof *all, "quantile sketch query");
-    if (all == NULL) return MLOPS_ENOMEM;
-    size_t n = 0;
-    for (size_t h = 0; h < s->nlevels; h++)
-        for (size_t i = 0; i < s->level[h].len; i++)
-            all[n++] = (weighted){s->level[h].items[i], (uint64_t)1 << h};
-    qsort(all, n, sizeof *all, cmp_weighted);
-    double target = q * (double)s->n;
+    /* Walks the items in ascending order (level 0 sorted in a copy, the
+     * others already are), merging the levels, until the cumulative weight
+     * reaches q n. */
+    const mlops__kll_level *l0 = &s->level[0];
+    double *zero = mlops__malloc_array(l0->len ? l0->len : 1, sizeof *zero, "quantile sketch query");
+    if (zero == NULL) return MLOPS_ENOMEM;
+    if (l0->len) memcpy(zero, l0->items, l0->len * sizeof *zero);
+    mlops__sort_doubles(zero, l0->len);
+    size_t pos[MLOPS_KLL_MAX_LEVELS] = {0};
+    double target = q * (double)s->n, last = NAN;
     uint64_t cumulative = 0;
-    size_t i = 0;
-    for (; i + 1 < n; i++) {
-        cumulative += all[i].weight;
+    for (;;) {
+        size_t best = SIZE_MAX;
+        double head = 0.0;
+        for (size_t h = 0; h < s->nlevels; h++) {
+            if (pos[h] == s->level[h].len) continue;
+            double x = h == 0 ? zero[pos[0]] : s->level[h].items[pos[h]];
+            if (best == SIZE_MAX || x < head) {
+                best = h;
+                head = x;
+            }
+        }
+        if (best == SIZE_MAX) break;
+        pos[best]++;
+        cumulative += (uint64_t)1 << best;
+        last = head;
         if ((double)cumulative >= target) break;
     }
-    *value = all[i].value;
-    mlops__free(all);
+    mlops__free(zero);
+    *value = last;
     return MLOPS_OK;
 }

@@ -9,7 +9,8 @@
  * SFC64 generator with a fixed seed, so a given sequence of updates and
  * merges always gives the same sketch. Sketches merge level by level, so a
  * stream split into parts and merged is summarised as accurately as the
- * whole stream.
+ * whole stream. Levels above 0 are kept sorted (compacted items and merged
+ * levels are merged into them), so only level 0 is ever sorted.
  *
  * Accuracy: a returned quantile is an input value whose normalized rank
  * differs from the requested one by at most
@@ -40,6 +41,7 @@ typedef struct mlops__kll {
     size_t nlevels;         /* levels in use (at least 1) */
     size_t retained;        /* items held over all levels */
     size_t capacity;        /* sum of the level capacities for nlevels */
+    uint32_t level_cap[MLOPS_KLL_MAX_LEVELS]; /* capacity of each level in use */
     mlops__kll_level level[MLOPS_KLL_MAX_LEVELS];
     mlops__rng rng;
 } mlops__kll;
@@ -53,6 +55,9 @@ void mlops__kll_free(mlops__kll *s);
 /* Adds one value (never NaN). May allocate; after a failure the sketch is
  * still a valid summary (of the stream with or without the value). */
 int mlops__kll_update(mlops__kll *s, double v);
+/* Adds the values of v[0..n) that are not NaN, in order: the same sketch as
+ * one mlops__kll_update() per value. */
+int mlops__kll_update_many(mlops__kll *s, const double *v, size_t n);
 /* s := summary of both streams. `o` must have the same k. */
 int mlops__kll_merge(mlops__kll *s, const mlops__kll *o);
 /* A copy of `src` into `dst`. */

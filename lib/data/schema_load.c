@@ -18,15 +18,17 @@
 #include "core/error.h"
 #include "core/file.h"
 #include "core/suggest.h"
+#include "data/dict.h"
 #include "data/schema_impl.h"
 
-enum { SCHEMA_FORMAT_VERSION = 1 };
+enum { SCHEMA_FORMAT_VERSION = 1, SCHEMA_MAX_DEPTH = 32, SCHEMA_MAX_DIRECTIVES = 16 };
 static const char FORMAT_NAME[] = "libmlops-schema";
 #define SCHEMA_MAX_FILE_BYTES ((size_t)64 << 20)
 
 typedef struct loader {
     yaml_document_t *doc;
     const char *name;
+    mlops__dict *columns; /* names read so far; code = column index */
 } loader;
 
 static size_t line_of(const yaml_node_t *node)
@@ -296,10 +298,13 @@ static int read_column(const loader *L, const yaml_node_t *node, size_t index, m
     snprintf(key, sizeof key, "%sname", prefix);
     if ((rc = get_string(L, f[F_NAME].value, key, &name)) != MLOPS_OK) return rc;
     if (*name == '\0') return fail_at(L, MLOPS_EFORMAT, f[F_NAME].value, key, "empty column name");
-    long dup = mlops__schema_find(s, name);
-    if (dup >= 0)
+    /* A hash, not mlops__schema_find(): a long list must not cost n^2. */
+    size_t before = mlops__dict_size(L->columns);
+    int32_t dup;
+    if ((rc = mlops__dict_intern(L->columns, name, strlen(name), &dup)) != MLOPS_OK) return rc;
+    if (mlops__dict_size(L->columns) == before)
         return fail_at(L, MLOPS_EFORMAT, f[F_NAME].value, key,
-                       "column '%.100s' is listed twice (also columns[%ld])", name, dup);
+                       "column '%.100s' is listed twice (also columns[%ld])", name, (long)dup);
     snprintf(key, sizeof key, "%stype", prefix);
     if ((rc = get_string(L, f[F_TYPE].value, key, &type_name)) != MLOPS_OK) return rc;
     int type = mlops__schema_type_from_name(type_name);
@@ -400,14 +405,68 @@ static int syntax_error(const yaml_parser_t *p, const char *name)
                        p->context ? " " : "", p->context ? p->context : "");
 }
 
-/* Parses the first document and makes sure no second one follows. */
-static int parse(yaml_document_t *doc, const char *text, size_t len, const char *name)
+/* libyaml rescans every open flow collection for each token, checks each
+ * %TAG directive and looks each anchor and alias up among all earlier ones,
+ * so deep nesting and many directives or anchors cost time quadratic in the
+ * text. A schema nests four levels and needs neither, so one pass over the
+ * tokens refuses them before a document is built. A scanning error ends the
+ * pass quietly: loading reports it (or an earlier problem) with context. */
+static int check_tokens(const char *text, size_t len, const char *name)
 {
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser))
         return mlops__fail(MLOPS_ENOMEM, "schema '%s': cannot start the YAML parser", name);
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    int rc = MLOPS_OK;
+    int rc = MLOPS_OK, depth = 0, directives = 0;
+    for (bool done = false; rc == MLOPS_OK && !done;) {
+        yaml_token_t tok;
+        if (!yaml_parser_scan(&parser, &tok)) break;
+        size_t line = tok.start_mark.line + 1;
+        switch (tok.type) {
+        case YAML_ANCHOR_TOKEN:
+        case YAML_ALIAS_TOKEN:
+            rc = mlops__fail(MLOPS_EFORMAT,
+                             "schema '%s' line %zu: anchors and aliases (&name, *name) are not "
+                             "supported in a schema",
+                             name, line);
+            break;
+        case YAML_VERSION_DIRECTIVE_TOKEN:
+        case YAML_TAG_DIRECTIVE_TOKEN:
+            if (++directives > SCHEMA_MAX_DIRECTIVES)
+                rc = mlops__fail(MLOPS_EFORMAT, "schema '%s' line %zu: more than %d directives",
+                                 name, line, SCHEMA_MAX_DIRECTIVES);
+            break;
+        case YAML_BLOCK_SEQUENCE_START_TOKEN:
+        case YAML_BLOCK_MAPPING_START_TOKEN:
+        case YAML_FLOW_SEQUENCE_START_TOKEN:
+        case YAML_FLOW_MAPPING_START_TOKEN:
+            if (++depth > SCHEMA_MAX_DEPTH)
+                rc = mlops__fail(MLOPS_EFORMAT,
+                                 "schema '%s' line %zu: lists and mappings nest more than %d "
+                                 "deep",
+                                 name, line, SCHEMA_MAX_DEPTH);
+            break;
+        case YAML_BLOCK_END_TOKEN:
+        case YAML_FLOW_SEQUENCE_END_TOKEN:
+        case YAML_FLOW_MAPPING_END_TOKEN: depth--; break;
+        case YAML_STREAM_END_TOKEN: done = true; break;
+        default: break;
+        }
+        yaml_token_delete(&tok);
+    }
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
+/* Parses the first document and makes sure no second one follows. */
+static int parse(yaml_document_t *doc, const char *text, size_t len, const char *name)
+{
+    int rc = check_tokens(text, len, name);
+    if (rc != MLOPS_OK) return rc;
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return mlops__fail(MLOPS_ENOMEM, "schema '%s': cannot start the YAML parser", name);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     if (!yaml_parser_load(&parser, doc)) {
         rc = syntax_error(&parser, name);
     } else {
@@ -443,7 +502,9 @@ MLOPS_API int mlops_schema_from_text(mlops_schema **out, const char *text, size_
         rc = mlops__fail(MLOPS_EFORMAT, "schema '%s' is empty", name);
     else
         rc = mlops_schema_create(&s);
+    if (rc == MLOPS_OK) rc = mlops__dict_create(&L.columns);
     if (rc == MLOPS_OK) rc = read_document(&L, s);
+    mlops__dict_free(L.columns);
     yaml_document_delete(&doc);
     if (rc != MLOPS_OK) {
         mlops_schema_free(s);

@@ -5,6 +5,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "data/schema_validation_impl.h"
 
 int mlops__validation_new(mlops_validation **out, size_t rows)
@@ -14,6 +15,25 @@ int mlops__validation_new(mlops_validation **out, size_t rows)
     v->rows = rows;
     *out = v;
     return MLOPS_OK;
+}
+
+/* A copy of `message` without the bytes of incomplete UTF-8 characters:
+ * messages quote names and values cut to a byte budget ("%.200s"), which
+ * can split a character, and the report's JSON form needs valid text. */
+static char *valid_text_copy(const char *message)
+{
+    size_t len = strlen(message), w = 0;
+    char *copy = mlops__malloc(len + 1, "violation message");
+    if (copy == NULL) return NULL;
+    for (size_t i = 0; i < len;) {
+        size_t ok = mlops__utf8_valid_prefix(message + i, len - i);
+        memcpy(copy + w, message + i, ok);
+        w += ok;
+        i += ok;
+        if (i < len) i++; /* skip one byte of a broken character */
+    }
+    copy[w] = '\0';
+    return copy;
 }
 
 int mlops__validation_add(mlops_validation *v, int kind, const char *column, size_t count,
@@ -33,7 +53,7 @@ int mlops__validation_add(mlops_validation *v, int kind, const char *column, siz
     x->nsamples = nsamples < MLOPS_VALIDATION_MAX_SAMPLES ? nsamples : MLOPS_VALIDATION_MAX_SAMPLES;
     if (x->nsamples) memcpy(x->samples, samples, x->nsamples * sizeof *samples);
     x->column = mlops__strdup(column, "violation column");
-    x->message = mlops__strdup(message, "violation message");
+    x->message = valid_text_copy(message);
     if (x->column == NULL || x->message == NULL) {
         mlops__free(x->column);
         mlops__free(x->message);

@@ -4,6 +4,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/numfmt.h"
 #include "data/dataset_impl.h"
 #include "data/split_impl.h"
 
@@ -32,10 +33,13 @@ int mlops__split_test_size(const mlops_dataset *d, double fraction, size_t *n_te
      * computes it in Python floats), so the count is the same everywhere. */
     double product = fraction * (double)d->rows;
     double wanted = ceil(product);
-    if (wanted >= (double)d->rows)
+    if (wanted >= (double)d->rows) {
+        char text[MLOPS_DOUBLE_BUFSIZE]; /* %g would show 0.9999999 as 1 */
+        mlops__format_double(fraction, text);
         return mlops__fail(MLOPS_EINVAL,
-                           "%s: test_fraction %g of %zu rows leaves no training rows", func,
-                           fraction, d->rows);
+                           "%s: test_fraction %s of %zu rows leaves no training rows", func, text,
+                           d->rows);
+    }
     *n_test = (size_t)wanted;
     return MLOPS_OK;
 }

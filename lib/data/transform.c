@@ -81,9 +81,17 @@ MLOPS_API void mlops_transform_free(mlops_transform *t)
     mlops__free(t);
 }
 
+/* Messages quote a column list up to 100 bytes, then "...". */
+static const char *more(const char *spec)
+{
+    return strlen(spec) > 100 ? "..." : "";
+}
+
 /* Splits a column list at unescaped commas, trimming unescaped spaces
- * around each name. Writes names into `names` (NULL to only count). */
-static int parse_columns(const char *spec, char **names, size_t *count, const char *func)
+ * around each name. Writes names into `names` (NULL to only count), using
+ * `seen` (empty) to refuse repeats in linear time. */
+static int parse_columns(const char *spec, char **names, mlops__dict *seen, size_t *count,
+                         const char *func)
 {
     size_t n = 0;
     const char *p = spec;
@@ -95,8 +103,8 @@ static int parse_columns(const char *spec, char **names, size_t *count, const ch
             if (*p == '\\') {
                 if (p[1] == '\0')
                     return mlops__fail(MLOPS_EINVAL,
-                                       "%s: column list '%s' ends with a lone backslash", func,
-                                       spec);
+                                       "%s: column list '%.100s%s' ends with a lone backslash",
+                                       func, spec, more(spec));
                 p += 2;
                 len++;
                 keep = len;
@@ -107,8 +115,8 @@ static int parse_columns(const char *spec, char **names, size_t *count, const ch
             p++;
         }
         if (keep == 0)
-            return mlops__fail(MLOPS_EINVAL, "%s: column list '%s' has an empty name", func,
-                               spec);
+            return mlops__fail(MLOPS_EINVAL, "%s: column list '%.100s%s' has an empty name", func,
+                               spec, more(spec));
         if (names != NULL) {
             char *name = mlops__malloc(keep + 1, "transform column name");
             if (name == NULL) return MLOPS_ENOMEM;
@@ -118,13 +126,15 @@ static int parse_columns(const char *spec, char **names, size_t *count, const ch
                 name[k++] = *q;
             }
             name[k] = '\0';
-            for (size_t j = 0; j < n; j++)
-                if (strcmp(names[j], name) == 0) {
-                    int rc = mlops__fail(MLOPS_EINVAL, "%s: column list '%s' names '%s' twice",
-                                         func, spec, name);
-                    mlops__free(name);
-                    return rc;
-                }
+            int32_t code;
+            int rc = mlops__dict_intern(seen, name, k, &code);
+            if (rc == MLOPS_OK && (size_t)code != n)
+                rc = mlops__fail(MLOPS_EINVAL, "%s: column list '%.100s%s' names '%s' twice",
+                                 func, spec, more(spec), name);
+            if (rc != MLOPS_OK) {
+                mlops__free(name);
+                return rc;
+            }
             names[n] = name;
         }
         n++;
@@ -165,7 +175,7 @@ int mlops__tf_add_step(mlops_transform *t, int kind, const char *columns, const 
         return mlops__fail(MLOPS_EINVAL, "%s: drop needs the columns named, not '*'", func);
     size_t n = 0;
     if (!all) {
-        int rc = parse_columns(columns, NULL, &n, func);
+        int rc = parse_columns(columns, NULL, NULL, &n, func);
         if (rc) return rc;
     }
     if (t->nsteps == t->cap) {
@@ -184,8 +194,11 @@ int mlops__tf_add_step(mlops_transform *t, int kind, const char *columns, const 
     s->spec = mlops__strdup(columns, "transform column list");
     int rc = s->spec ? MLOPS_OK : MLOPS_ENOMEM;
     if (rc == MLOPS_OK && !all) {
+        mlops__dict *seen = NULL;
         s->names = mlops__calloc(n, sizeof *s->names, "transform column names");
-        rc = s->names ? parse_columns(columns, s->names, &s->nnames, func) : MLOPS_ENOMEM;
+        rc = s->names ? mlops__dict_create(&seen) : MLOPS_ENOMEM;
+        if (rc == MLOPS_OK) rc = parse_columns(columns, s->names, seen, &s->nnames, func);
+        mlops__dict_free(seen);
         if (rc != MLOPS_OK) {
             /* parse_columns stops at the failure: free what it made */
             for (size_t i = 0; i < n && s->names; i++) mlops__free(s->names[i]);

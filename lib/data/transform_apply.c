@@ -33,11 +33,27 @@ void mlops__tf_work_clear(mlops__tf_work *w)
     memset(w, 0, sizeof *w);
 }
 
-ptrdiff_t mlops__tf_work_find(const mlops__tf_work *w, const char *name)
+int mlops__tf_work_index(const mlops__tf_work *w, mlops__dict **names, size_t **pos_of)
 {
-    for (size_t j = 0; j < w->n; j++)
-        if (strcmp(w->cols[j].c.name, name) == 0) return (ptrdiff_t)j;
-    return -1;
+    *names = NULL;
+    *pos_of = NULL;
+    int rc = mlops__dict_create(names);
+    if (rc != MLOPS_OK) return rc;
+    *pos_of = mlops__malloc_array(w->n ? w->n : 1, sizeof **pos_of, "column positions");
+    if (*pos_of == NULL) rc = MLOPS_ENOMEM;
+    for (size_t j = 0; rc == MLOPS_OK && j < w->n; j++) {
+        size_t before = mlops__dict_size(*names);
+        int32_t code;
+        rc = mlops__dict_intern(*names, w->cols[j].c.name, strlen(w->cols[j].c.name), &code);
+        if (rc == MLOPS_OK && mlops__dict_size(*names) > before) (*pos_of)[code] = j;
+    }
+    if (rc != MLOPS_OK) {
+        mlops__dict_free(*names);
+        mlops__free(*pos_of);
+        *names = NULL;
+        *pos_of = NULL;
+    }
+    return rc;
 }
 
 int mlops__tf_work_finish(mlops__tf_work *w, const char *source, mlops_dataset **out)
@@ -210,30 +226,130 @@ static int unseen_error(const step_ctx *x, const mlops__column *col, size_t row)
                        x->step, x->col, row, mlops__dict_string(col->dict, code));
 }
 
-/* Refuses output names that repeat a column the table keeps. */
-static int check_clash(const mlops__tf_work *w, size_t j, char **names, size_t k,
-                       const step_ctx *x)
+/* What one step does to the table's layout. A step finds its columns
+ * through a hash of the names (code -> position while the name is in the
+ * table) and replaces or removes columns only when it ends, in one pass, so
+ * a step over many columns costs linear time, not columns x fitted columns.
+ * Codes past the starting names are one-hot outputs made by the step. */
+typedef struct layout {
+    mlops__dict *names;
+    size_t n0;             /* columns when the step started */
+    size_t ncodes;         /* their distinct names */
+    size_t *pos_of;        /* per code < ncodes: position */
+    unsigned char *live;   /* per code: the name is in the table */
+    size_t live_cap;
+    bool *gone;            /* per position: replaced or removed */
+    mlops__column **outs;  /* per position: the replacing columns */
+    size_t *nouts;
+    bool changed;
+} layout;
+
+static void layout_free(layout *L)
 {
-    mlops__dict *seen = NULL;
-    int rc = mlops__dict_create(&seen);
-    int32_t code;
-    for (size_t q = 0; rc == MLOPS_OK && q < w->n; q++)
-        if (q != j) rc = mlops__dict_intern(seen, w->cols[q].c.name, strlen(w->cols[q].c.name), &code);
-    for (size_t q = 0; rc == MLOPS_OK && q < k; q++) {
-        size_t before = mlops__dict_size(seen);
-        rc = mlops__dict_intern(seen, names[q], strlen(names[q]), &code);
-        if (rc == MLOPS_OK && mlops__dict_size(seen) == before)
-            rc = mlops__fail(MLOPS_EINVAL,
-                             "transform step %zu (onehot): output column '%s' of '%s' repeats "
-                             "an existing column name",
-                             x->step, names[q], x->col);
+    for (size_t j = 0; L->outs && j < L->n0; j++) {
+        for (size_t q = 0; L->outs[j] && q < L->nouts[j]; q++)
+            mlops__column_clear(&L->outs[j][q]);
+        mlops__free(L->outs[j]);
     }
-    mlops__dict_free(seen);
-    return rc;
+    mlops__dict_free(L->names);
+    mlops__free(L->pos_of);
+    mlops__free(L->live);
+    mlops__free(L->gone);
+    mlops__free(L->outs);
+    mlops__free(L->nouts);
+}
+
+static int layout_init(layout *L, const mlops__tf_work *w)
+{
+    memset(L, 0, sizeof *L);
+    L->n0 = w->n;
+    int rc = mlops__tf_work_index(w, &L->names, &L->pos_of);
+    if (rc != MLOPS_OK) return rc;
+    L->ncodes = mlops__dict_size(L->names);
+    size_t n = w->n ? w->n : 1;
+    L->live_cap = n;
+    L->live = mlops__malloc(n, "column flags");
+    L->gone = mlops__calloc(n, sizeof *L->gone, "column flags");
+    L->outs = mlops__calloc(n, sizeof *L->outs, "replacing columns");
+    L->nouts = mlops__calloc(n, sizeof *L->nouts, "replacing columns");
+    if (!L->live || !L->gone || !L->outs || !L->nouts) return MLOPS_ENOMEM;
+    memset(L->live, 1, n);
+    return MLOPS_OK;
+}
+
+/* Where column `name` is: MLOPS_OK with *j its position (or SIZE_MAX for an
+ * output of this step), or -1 when the table does not hold it. */
+static int layout_find(const layout *L, const char *name, size_t *j)
+{
+    int32_t code = mlops__dict_find(L->names, name, strlen(name));
+    if (code < 0 || !L->live[code]) return -1;
+    *j = (size_t)code < L->ncodes ? L->pos_of[code] : SIZE_MAX;
+    return MLOPS_OK;
+}
+
+/* Takes column j out of the table's names. */
+static void layout_remove(layout *L, const mlops__tf_work *w, size_t j)
+{
+    const char *name = w->cols[j].c.name;
+    L->live[mlops__dict_find(L->names, name, strlen(name))] = 0;
+    L->gone[j] = true;
+    L->changed = true;
+}
+
+/* Adds an output name, refusing one the table already holds. */
+static int layout_claim(layout *L, const char *name, const step_ctx *x)
+{
+    int32_t code;
+    int rc = mlops__dict_intern(L->names, name, strlen(name), &code);
+    if (rc != MLOPS_OK) return rc;
+    if ((size_t)code >= L->live_cap) {
+        size_t cap = 2 * L->live_cap;
+        unsigned char *grown = mlops__realloc(L->live, cap, "column flags");
+        if (grown == NULL) return MLOPS_ENOMEM;
+        memset(grown + L->live_cap, 0, cap - L->live_cap);
+        L->live = grown;
+        L->live_cap = cap;
+    }
+    if (L->live[code])
+        return mlops__fail(MLOPS_EINVAL,
+                           "transform step %zu (onehot): output column '%s' of '%s' repeats "
+                           "an existing column name",
+                           x->step, name, x->col);
+    L->live[code] = 1;
+    return MLOPS_OK;
+}
+
+/* Builds the table the step leaves: replaced columns give way to their
+ * outputs, removed ones disappear. */
+static int layout_apply(layout *L, mlops__tf_work *w)
+{
+    if (!L->changed) return MLOPS_OK;
+    size_t n = 0;
+    for (size_t j = 0; j < w->n; j++) n += L->gone[j] ? L->nouts[j] : 1;
+    mlops__tf_wcol *cols = mlops__calloc(n ? n : 1, sizeof *cols, "transform working table");
+    if (cols == NULL) return MLOPS_ENOMEM;
+    size_t at = 0;
+    for (size_t j = 0; j < w->n; j++) {
+        if (!L->gone[j]) {
+            cols[at++] = w->cols[j];
+            continue;
+        }
+        if (w->cols[j].owned) mlops__column_clear(&w->cols[j].c);
+        for (size_t q = 0; q < L->nouts[j]; q++)
+            cols[at++] = (mlops__tf_wcol){L->outs[j][q], true};
+        mlops__free(L->outs[j]);
+        L->outs[j] = NULL;
+        L->nouts[j] = 0;
+    }
+    mlops__free(w->cols);
+    w->cols = cols;
+    w->n = n;
+    w->cap = n ? n : 1;
+    return MLOPS_OK;
 }
 
 static int run_onehot(const mlops__tf_step *s, const mlops__tf_col *c, const step_ctx *x,
-                      mlops__tf_work *w, size_t j, bool fitting)
+                      mlops__tf_work *w, size_t j, bool fitting, layout *L)
 {
     const mlops__column *col = &w->cols[j].c;
     size_t k = mlops__tf_onehot_outputs(c), rows = w->rows;
@@ -242,9 +358,8 @@ static int run_onehot(const mlops__tf_step *s, const mlops__tf_col *c, const ste
     int32_t *map = code_slots(c, col);
     int32_t *slot = mlops__malloc_array(rows ? rows : 1, sizeof *slot, "onehot row slots");
     mlops__column *outs = mlops__calloc(k, sizeof *outs, "onehot columns");
-    char **names = mlops__calloc(k, sizeof *names, "onehot names");
     size_t made = 0;
-    int rc = map && slot && outs && names ? MLOPS_OK : MLOPS_ENOMEM;
+    int rc = map && slot && outs ? MLOPS_OK : MLOPS_ENOMEM;
     for (size_t i = 0; rc == MLOPS_OK && i < rows; i++) {
         int32_t code = col->codes[i];
         int32_t out = code < 0 ? c->missing_slot : map[code];
@@ -254,11 +369,14 @@ static int run_onehot(const mlops__tf_step *s, const mlops__tf_col *c, const ste
         }
         slot[i] = out;
     }
-    for (size_t q = 0; rc == MLOPS_OK && q < k; q++)
-        if ((names[q] = mlops__tf_onehot_name(c, q)) == NULL) rc = MLOPS_ENOMEM;
-    if (rc == MLOPS_OK) rc = check_clash(w, j, names, k, x);
+    /* The outputs may not repeat any other column of the table (those
+     * this step already made included) nor each other. */
+    if (rc == MLOPS_OK) layout_remove(L, w, j);
     for (; rc == MLOPS_OK && made < k; made++) {
-        rc = mlops__column_init(&outs[made], names[made], MLOPS_NUMERIC, rows);
+        char *name = mlops__tf_onehot_name(c, made);
+        rc = name ? layout_claim(L, name, x) : MLOPS_ENOMEM;
+        if (rc == MLOPS_OK) rc = mlops__column_init(&outs[made], name, MLOPS_NUMERIC, rows);
+        mlops__free(name);
         if (rc != MLOPS_OK) {
             mlops__column_clear(&outs[made]);
             break;
@@ -268,38 +386,17 @@ static int run_onehot(const mlops__tf_step *s, const mlops__tf_col *c, const ste
         double *v = outs[made].values;
         for (size_t i = 0; i < rows; i++) v[i] = slot[i] == (int32_t)made ? 1.0 : 0.0;
     }
-    if (rc == MLOPS_OK && w->n - 1 + k > w->cap) {
-        size_t cap = w->n - 1 + k;
-        if (cap < 2 * w->cap) cap = 2 * w->cap;
-        mlops__tf_wcol *grown = mlops__realloc_array(w->cols, cap, sizeof *grown,
-                                                     "transform working table");
-        if (grown == NULL) rc = MLOPS_ENOMEM;
-        else {
-            w->cols = grown;
-            w->cap = cap;
-        }
-    }
     if (rc == MLOPS_OK) {
-        if (w->cols[j].owned) mlops__column_clear(&w->cols[j].c);
-        memmove(&w->cols[j + k], &w->cols[j + 1], (w->n - j - 1) * sizeof *w->cols);
-        for (size_t q = 0; q < k; q++) w->cols[j + q] = (mlops__tf_wcol){outs[q], true};
-        w->n = w->n - 1 + k;
-        made = 0; /* moved into the table */
+        L->outs[j] = outs;
+        L->nouts[j] = k;
+        outs = NULL;
+        made = 0; /* handed to the layout */
     }
     for (size_t q = 0; q < made; q++) mlops__column_clear(&outs[q]);
-    for (size_t q = 0; names && q < k; q++) mlops__free(names[q]);
-    mlops__free(names);
     mlops__free(outs);
     mlops__free(slot);
     mlops__free(map);
     return rc;
-}
-
-static void run_drop(mlops__tf_work *w, size_t j)
-{
-    if (w->cols[j].owned) mlops__column_clear(&w->cols[j].c);
-    memmove(&w->cols[j], &w->cols[j + 1], (w->n - j - 1) * sizeof *w->cols);
-    w->n--;
 }
 
 static const char *wname_at(size_t i, const void *ctx)
@@ -310,35 +407,43 @@ static const char *wname_at(size_t i, const void *ctx)
 int mlops__tf_run_step(const mlops__tf_step *s, size_t si, const mlops__tf_stepfit *sf,
                        mlops__tf_work *w, bool fitting)
 {
+    if (sf->ncols == 0) return MLOPS_OK;
     const char *kind = mlops__tf_kind_name(s->kind);
-    for (size_t k = 0; k < sf->ncols; k++) {
+    layout L;
+    int rc = layout_init(&L, w);
+    for (size_t k = 0; rc == MLOPS_OK && k < sf->ncols; k++) {
         const mlops__tf_col *c = &sf->cols[k];
         step_ctx x = {si, kind, c->name};
-        ptrdiff_t j = mlops__tf_work_find(w, c->name);
-        if (j < 0) {
+        size_t j;
+        if (layout_find(&L, c->name, &j) != MLOPS_OK) {
             if (s->kind == MLOPS__TF_DROP) continue;
             const char *near = mlops__suggest(c->name, w->n, wname_at, w);
-            return mlops__fail(MLOPS_EINVAL,
-                               "transform step %zu (%s): the data has no column '%s'%s%s%s", si,
-                               kind, c->name, near ? " (did you mean '" : "", near ? near : "",
-                               near ? "'?)" : "");
+            rc = mlops__fail(MLOPS_EINVAL,
+                             "transform step %zu (%s): the data has no column '%s'%s%s%s", si,
+                             kind, c->name, near ? " (did you mean '" : "", near ? near : "",
+                             near ? "'?)" : "");
+            break;
         }
-        if (w->cols[j].c.type != c->type)
-            return mlops__fail(MLOPS_EINVAL,
-                               "transform step %zu (%s): column '%s' is %s, but was %s in fit",
-                               si, kind, c->name, mlops_type_name(w->cols[j].c.type),
-                               mlops_type_name(c->type));
-        int rc = MLOPS_OK;
+        /* an output of this step is numeric; only onehot makes outputs, and
+         * it fits categorical columns */
+        int type = j == SIZE_MAX ? MLOPS_NUMERIC : w->cols[j].c.type;
+        if (j == SIZE_MAX || type != c->type) {
+            rc = mlops__fail(MLOPS_EINVAL,
+                             "transform step %zu (%s): column '%s' is %s, but was %s in fit", si,
+                             kind, c->name, mlops_type_name(type), mlops_type_name(c->type));
+            break;
+        }
         switch (s->kind) {
-        case MLOPS__TF_IMPUTE: rc = run_impute(c, &x, w, (size_t)j); break;
+        case MLOPS__TF_IMPUTE: rc = run_impute(c, &x, w, j); break;
         case MLOPS__TF_STANDARDIZE:
-        case MLOPS__TF_MINMAX: rc = run_scale(s->kind, c, &x, w, (size_t)j); break;
-        case MLOPS__TF_ONEHOT: rc = run_onehot(s, c, &x, w, (size_t)j, fitting); break;
-        default: run_drop(w, (size_t)j); break;
+        case MLOPS__TF_MINMAX: rc = run_scale(s->kind, c, &x, w, j); break;
+        case MLOPS__TF_ONEHOT: rc = run_onehot(s, c, &x, w, j, fitting, &L); break;
+        default: layout_remove(&L, w, j); break;
         }
-        if (rc) return rc;
     }
-    return MLOPS_OK;
+    if (rc == MLOPS_OK) rc = layout_apply(&L, w);
+    layout_free(&L);
+    return rc;
 }
 
 MLOPS_API int mlops_transform_apply(const mlops_transform *t, const mlops_dataset *in,

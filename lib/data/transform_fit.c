@@ -56,18 +56,28 @@ static int check_values(const double *v, size_t n, const fit_ctx *x, size_t *cou
     return rc != MLOPS_OK ? rc : *count ? MLOPS_OK : no_values(x);
 }
 
-/* Compensated (Neumaier) sum of the present values: the mean then no
- * longer depends on row order beyond the last bit or so. */
-static double sum_present(const double *v, size_t n, double shift)
+/* Compensated (Neumaier) sum of the present values, each divided by
+ * `divisor`: the mean then no longer depends on row order beyond the last
+ * bit or so. */
+static double sum_present(const double *v, size_t n, double divisor)
 {
     double s = 0, comp = 0;
     for (size_t i = 0; i < n; i++) {
         if (isnan(v[i])) continue;
-        double x = v[i] - shift, t = s + x;
+        double x = v[i] / divisor, t = s + x;
         comp += fabs(s) >= fabs(x) ? (s - t) + x : (x - t) + s;
         s = t;
     }
     return s + comp;
+}
+
+/* The mean of the `count` present values. Values near DBL_MAX can overflow
+ * the sum (NumPy then gives inf or nan); dividing each by the count first
+ * cannot, so that is the fallback. */
+static double mean_present(const double *v, size_t n, size_t count)
+{
+    double mean = sum_present(v, n, 1.0) / (double)count;
+    return isfinite(mean) ? mean : sum_present(v, n, (double)count);
 }
 
 static double *present_values(const double *v, size_t n, size_t count)
@@ -106,7 +116,7 @@ static int impute_numeric(const mlops__tf_step *s, const mlops__column *col, con
     if (rc) return rc;
     if (s->strategy == MLOPS__IMPUTE_MEAN) {
         /* SimpleImputer: numpy.ma.mean = sum / count */
-        c->p[0] = sum_present(col->values, x->rows, 0) / (double)count;
+        c->p[0] = mean_present(col->values, x->rows, count);
         return MLOPS_OK;
     }
     double *a = present_values(col->values, x->rows, count);
@@ -199,7 +209,7 @@ static int fit_standardize(const mlops__tf_step *s, const mlops__column *col, co
     /* StandardScaler (_incremental_mean_and_var from zero): the mean, then
      * the corrected two-pass variance of Chan, Golub and LeVeque. */
     double n = (double)count;
-    double mean = sum_present(col->values, x->rows, 0) / n;
+    double mean = mean_present(col->values, x->rows, count);
     double correction = 0, squares = 0;
     for (size_t i = 0; i < x->rows; i++) {
         double v = col->values[i];
@@ -208,6 +218,13 @@ static int fit_standardize(const mlops__tf_step *s, const mlops__column *col, co
         squares += (v - mean) * (v - mean);
     }
     double var = (squares - correction * correction / n) / n;
+    /* Deviations beyond about 1e154 overflow their squares; the column
+     * would otherwise be scaled by inf or nan (or called constant). */
+    if (s->with_std && !isfinite(var))
+        return mlops__fail(MLOPS_EINVAL,
+                           "transform step %zu (standardize): column '%s' spreads too widely to "
+                           "scale (its variance overflows)",
+                           x->step, x->col);
     /* _is_constant_feature: the variance is within the rounding error of
      * the two-pass algorithm, so the column is treated as constant. */
     double eps = DBL_EPSILON, nme = n * mean * eps;
@@ -235,7 +252,10 @@ static int fit_minmax(const mlops__column *col, const fit_ctx *x, mlops__tf_col 
     if (range < 10 * DBL_EPSILON) range = 1.0;
     c->p[0] = lo;
     c->p[1] = hi;
-    c->p[2] = 1.0 / range;
+    /* Values of both signs near DBL_MAX overflow the range (scikit-learn's
+     * scale_ then becomes 0, mapping everything to 0); halving first keeps
+     * the scale exact enough and positive. */
+    c->p[2] = isfinite(range) ? 1.0 / range : 0.5 / (hi / 2 - lo / 2);
     c->p[3] = 0.0 - lo * c->p[2];
     return MLOPS_OK;
 }
@@ -328,26 +348,34 @@ static int resolve(const mlops__tf_step *s, size_t si, const mlops__tf_work *w, 
                 idx[n++] = j;
         }
     } else {
-        for (size_t k = 0; k < s->nnames; k++) {
-            ptrdiff_t j = mlops__tf_work_find(w, s->names[k]);
-            if (j < 0) {
+        /* a hash of the names: a long list must not cost names x columns */
+        mlops__dict *names;
+        size_t *pos_of;
+        int rc = mlops__tf_work_index(w, &names, &pos_of);
+        for (size_t k = 0; rc == MLOPS_OK && k < s->nnames; k++) {
+            int32_t code = mlops__dict_find(names, s->names[k], strlen(s->names[k]));
+            if (code < 0) {
                 const char *near = mlops__suggest(s->names[k], w->n, work_name_at, w);
-                return mlops__fail(MLOPS_EINVAL,
-                                   "transform step %zu (%s): no column '%s' in the data%s%s%s",
-                                   si, kind, s->names[k], near ? " (did you mean '" : "",
-                                   near ? near : "", near ? "'?)" : "");
+                rc = mlops__fail(MLOPS_EINVAL,
+                                 "transform step %zu (%s): no column '%s' in the data%s%s%s", si,
+                                 kind, s->names[k], near ? " (did you mean '" : "",
+                                 near ? near : "", near ? "'?)" : "");
+                break;
             }
-            const mlops__column *c = &w->cols[j].c;
+            idx[n++] = pos_of[code];
+            const mlops__column *c = &w->cols[pos_of[code]].c;
             if (s->kind == MLOPS__TF_IMPUTE && c->type == MLOPS_CATEGORICAL)
                 continue; /* impute_categorical names the strategy problem */
             if (!type_fits(s, c->type))
-                return mlops__fail(MLOPS_EINVAL,
-                                   "transform step %zu (%s): column '%s' is %s; %s needs %s "
-                                   "columns",
-                                   si, kind, c->name, mlops_type_name(c->type), kind,
-                                   s->kind == MLOPS__TF_ONEHOT ? "categorical" : "numeric");
+                rc = mlops__fail(MLOPS_EINVAL,
+                                 "transform step %zu (%s): column '%s' is %s; %s needs %s "
+                                 "columns",
+                                 si, kind, c->name, mlops_type_name(c->type), kind,
+                                 s->kind == MLOPS__TF_ONEHOT ? "categorical" : "numeric");
         }
-        for (size_t k = 0; k < s->nnames; k++) idx[n++] = (size_t)mlops__tf_work_find(w, s->names[k]);
+        mlops__dict_free(names);
+        mlops__free(pos_of);
+        if (rc != MLOPS_OK) return rc;
     }
     *count = n;
     return MLOPS_OK;

@@ -148,8 +148,9 @@ typedef struct mlops__tf_work {
 
 int mlops__tf_work_init(mlops__tf_work *w, const mlops_dataset *d);
 void mlops__tf_work_clear(mlops__tf_work *w);
-/* Index of the column called `name`, or -1. */
-ptrdiff_t mlops__tf_work_find(const mlops__tf_work *w, const char *name);
+/* A hash of the column names, with (*pos_of)[code] the position of the
+ * first column of each name; the caller frees both. */
+int mlops__tf_work_index(const mlops__tf_work *w, mlops__dict **names, size_t **pos_of);
 /* Moves the working columns into a new dataset (copying borrowed ones). */
 int mlops__tf_work_finish(mlops__tf_work *w, const char *source, mlops_dataset **out);
 /* Runs fitted step `s` (index `si`) on the working table. */

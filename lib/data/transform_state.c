@@ -2,6 +2,7 @@
  * one-hot outputs, and deriving the output columns from the training
  * columns. Fit and load share these, so a loaded transform is checked by
  * the same rules that built it. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -98,118 +99,172 @@ int mlops__tf_onehot_index(mlops__tf_col *c, const char *where)
 
 /* ---- Output schema ------------------------------------------------------ */
 
-typedef struct schema {
-    mlops__tf_schema_col *cols;
-    size_t n, cap;
-} schema;
+/* The columns between steps as a linked list of nodes (replacing one by its
+ * one-hot outputs or removing it costs only that) with a hash from name to
+ * live node (finding one costs O(1)), so deriving the output of a long
+ * fitted step - or of hostile bytes - stays linear, never columns x fitted
+ * columns. Removed nodes stay in the list with a NULL name. */
+#define NO_NODE SIZE_MAX
 
-static ptrdiff_t schema_find(const schema *s, const char *name)
+typedef struct onode {
+    mlops__tf_schema_col col;
+    size_t next;
+} onode;
+
+typedef struct oschema {
+    onode *nodes;
+    size_t n, cap, head, tail;
+    mlops__dict *index; /* every name ever added; code -> node_of[code] */
+    size_t *node_of;    /* the live node of each name code, or NO_NODE */
+    size_t node_of_cap;
+} oschema;
+
+static void oschema_free(oschema *o)
 {
-    for (size_t j = 0; j < s->n; j++)
-        if (strcmp(s->cols[j].name, name) == 0) return (ptrdiff_t)j;
-    return -1;
+    for (size_t i = 0; i < o->n; i++) mlops__free(o->nodes[i].col.name);
+    mlops__free(o->nodes);
+    mlops__free(o->node_of);
+    mlops__dict_free(o->index);
 }
 
-/* Replaces entry j by the `k` one-hot outputs of `c` (k = 0: removal). */
-static int schema_splice(schema *s, size_t j, size_t k, const mlops__tf_col *c)
+static size_t oschema_find(const oschema *o, const char *name)
 {
-    if (k > 1) {
-        size_t need;
-        if (!mlops__add_size(s->n, k - 1, &need))
-            return mlops__fail(MLOPS_ENOMEM, "transform output schema is too large");
-        if (need > s->cap) {
-            size_t cap = need > 2 * s->cap ? need : 2 * s->cap;
-            mlops__tf_schema_col *grown = mlops__realloc_array(s->cols, cap, sizeof *grown,
-                                                               "transform schema");
-            if (grown == NULL) return MLOPS_ENOMEM;
-            s->cols = grown;
-            s->cap = cap;
+    int32_t code = mlops__dict_find(o->index, name, strlen(name));
+    return code < 0 ? NO_NODE : o->node_of[code];
+}
+
+/* Links a node holding `col` (its name moves in, also on failure) after
+ * node `after`, or at the end for NO_NODE; stores its index in *at. */
+static int oschema_insert(oschema *o, size_t after, mlops__tf_schema_col col, size_t *at)
+{
+    if (o->n == o->cap) {
+        size_t cap = o->cap ? 2 * o->cap : 16;
+        onode *grown = mlops__realloc_array(o->nodes, cap, sizeof *grown, "transform schema");
+        if (grown == NULL) {
+            mlops__free(col.name);
+            return MLOPS_ENOMEM;
         }
+        o->nodes = grown;
+        o->cap = cap;
     }
-    mlops__tf_schema_col src = s->cols[j];
-    char **names = NULL;
-    if (k > 0) {
-        names = mlops__calloc(k, sizeof *names, "transform output names");
-        if (names == NULL) return MLOPS_ENOMEM;
-        for (size_t q = 0; q < k; q++) {
-            names[q] = mlops__tf_onehot_name(c, q);
-            if (names[q] == NULL) {
-                for (size_t r = 0; r < q; r++) mlops__free(names[r]);
-                mlops__free(names);
-                return MLOPS_ENOMEM;
-            }
-        }
+    size_t i = o->n++;
+    o->nodes[i].col = col;
+    if (after == NO_NODE) after = o->tail;
+    if (after == NO_NODE) {
+        o->nodes[i].next = o->head;
+        o->head = i;
+    } else {
+        o->nodes[i].next = o->nodes[after].next;
+        o->nodes[after].next = i;
     }
-    memmove(&s->cols[j + k], &s->cols[j + 1], (s->n - j - 1) * sizeof *s->cols);
-    for (size_t q = 0; q < k; q++)
-        s->cols[j + q] = (mlops__tf_schema_col){names[q], MLOPS_NUMERIC, src.role, src.sensitive};
-    s->n = s->n - 1 + k;
-    mlops__free(src.name);
-    mlops__free(names);
+    if (o->nodes[i].next == NO_NODE) o->tail = i;
+    *at = i;
     return MLOPS_OK;
 }
 
-static int schema_check_unique(const schema *s, int code, const char *where)
+/* Makes node `at` the live holder of its name; `code` (with `where` in
+ * the message) when a live column already has it. */
+static int oschema_claim(oschema *o, size_t at, int code, const char *where)
 {
-    mlops__dict *d = NULL;
-    int rc = mlops__dict_create(&d);
-    for (size_t j = 0; rc == MLOPS_OK && j < s->n; j++) {
-        size_t before = mlops__dict_size(d);
-        int32_t ignored;
-        rc = mlops__dict_intern(d, s->cols[j].name, strlen(s->cols[j].name), &ignored);
-        if (rc == MLOPS_OK && mlops__dict_size(d) == before)
-            rc = mlops__fail(code, "transform %s: column '%s' appears twice", where,
-                             s->cols[j].name);
+    const char *name = o->nodes[at].col.name;
+    int32_t k;
+    int rc = mlops__dict_intern(o->index, name, strlen(name), &k);
+    if (rc != MLOPS_OK) return rc;
+    if ((size_t)k >= o->node_of_cap) {
+        size_t cap = o->node_of_cap ? 2 * o->node_of_cap : 16;
+        size_t *grown = mlops__realloc_array(o->node_of, cap, sizeof *grown,
+                                             "transform schema index");
+        if (grown == NULL) return MLOPS_ENOMEM;
+        for (size_t i = o->node_of_cap; i < cap; i++) grown[i] = NO_NODE;
+        o->node_of = grown;
+        o->node_of_cap = cap;
     }
-    mlops__dict_free(d);
-    return rc;
+    if (o->node_of[k] != NO_NODE)
+        return mlops__fail(code, "transform %s: column '%s' appears twice", where, name);
+    o->node_of[k] = at;
+    return MLOPS_OK;
+}
+
+static void oschema_remove(oschema *o, size_t j)
+{
+    o->node_of[mlops__dict_find(o->index, o->nodes[j].col.name,
+                                strlen(o->nodes[j].col.name))] = NO_NODE;
+    mlops__free(o->nodes[j].col.name);
+    o->nodes[j].col.name = NULL;
+}
+
+/* Replaces node j by the one-hot outputs of `c`. */
+static int oschema_onehot(oschema *o, size_t j, const mlops__tf_col *c, int code,
+                          const char *where)
+{
+    mlops__tf_schema_col src = o->nodes[j].col;
+    oschema_remove(o, j);
+    size_t at = j;
+    for (size_t q = 0; q < mlops__tf_onehot_outputs(c); q++) {
+        char *name = mlops__tf_onehot_name(c, q);
+        if (name == NULL) return MLOPS_ENOMEM;
+        mlops__tf_schema_col out = {name, MLOPS_NUMERIC, src.role, src.sensitive};
+        int rc = oschema_insert(o, at, out, &at);
+        if (rc == MLOPS_OK) rc = oschema_claim(o, at, code, where);
+        if (rc != MLOPS_OK) return rc;
+    }
+    return MLOPS_OK;
+}
+
+/* Hands the live columns, in order, to f->out. */
+static int oschema_finish(oschema *o, mlops__tf_fit *f)
+{
+    size_t live = 0;
+    for (size_t i = o->head; i != NO_NODE; i = o->nodes[i].next)
+        live += o->nodes[i].col.name != NULL;
+    mlops__tf_schema_col *out = mlops__calloc(live ? live : 1, sizeof *out, "transform schema");
+    if (out == NULL) return MLOPS_ENOMEM;
+    size_t w = 0;
+    for (size_t i = o->head; i != NO_NODE; i = o->nodes[i].next)
+        if (o->nodes[i].col.name != NULL) {
+            out[w++] = o->nodes[i].col;
+            o->nodes[i].col.name = NULL;
+        }
+    schema_free(f->out, f->nout);
+    f->out = out;
+    f->nout = live;
+    return MLOPS_OK;
 }
 
 int mlops__tf_derive_output(const mlops_transform *t, mlops__tf_fit *f, int code)
 {
-    schema s = {0};
-    s.cap = f->nin ? f->nin : 1;
-    s.cols = mlops__calloc(s.cap, sizeof *s.cols, "transform schema");
-    if (s.cols == NULL) return MLOPS_ENOMEM;
-    int rc = MLOPS_OK;
-    while (rc == MLOPS_OK && s.n < f->nin) {
-        s.cols[s.n] = f->in[s.n];
-        s.cols[s.n].name = mlops__strdup(f->in[s.n].name, "transform schema name");
-        if (s.cols[s.n].name == NULL) rc = MLOPS_ENOMEM;
-        else s.n++;
+    oschema o = {.head = NO_NODE, .tail = NO_NODE};
+    int rc = mlops__dict_create(&o.index);
+    for (size_t j = 0; rc == MLOPS_OK && j < f->nin; j++) {
+        mlops__tf_schema_col col = f->in[j];
+        col.name = mlops__strdup(f->in[j].name, "transform schema name");
+        size_t at;
+        rc = col.name ? oschema_insert(&o, NO_NODE, col, &at) : MLOPS_ENOMEM;
+        if (rc == MLOPS_OK) rc = oschema_claim(&o, at, code, "training data");
     }
-    if (rc == MLOPS_OK) rc = schema_check_unique(&s, code, "training data");
     for (size_t i = 0; rc == MLOPS_OK && i < t->nsteps; i++) {
         const mlops__tf_step *st = &t->steps[i];
         const mlops__tf_stepfit *sf = &f->steps[i];
+        char where[48];
+        snprintf(where, sizeof where, "step %zu (onehot) output", i);
         for (size_t k = 0; rc == MLOPS_OK && k < sf->ncols; k++) {
             const mlops__tf_col *c = &sf->cols[k];
-            ptrdiff_t j = schema_find(&s, c->name);
-            if (j < 0) {
+            size_t j = oschema_find(&o, c->name);
+            if (j == NO_NODE) {
                 rc = mlops__fail(code, "transform step %zu (%s): column '%s' does not exist at "
                                        "this step", i, mlops__tf_kind_name(st->kind), c->name);
-            } else if (s.cols[j].type != c->type) {
+            } else if (o.nodes[j].col.type != c->type) {
                 rc = mlops__fail(code, "transform step %zu (%s): column '%s' is %s, fitted as %s",
                                  i, mlops__tf_kind_name(st->kind), c->name,
-                                 mlops_type_name(s.cols[j].type), mlops_type_name(c->type));
+                                 mlops_type_name(o.nodes[j].col.type), mlops_type_name(c->type));
             } else if (st->kind == MLOPS__TF_ONEHOT) {
-                rc = schema_splice(&s, (size_t)j, mlops__tf_onehot_outputs(c), c);
+                rc = oschema_onehot(&o, j, c, code, where);
             } else if (st->kind == MLOPS__TF_DROP) {
-                rc = schema_splice(&s, (size_t)j, 0, c);
+                oschema_remove(&o, j);
             }
         }
-        if (rc == MLOPS_OK && st->kind == MLOPS__TF_ONEHOT && sf->ncols > 0) {
-            char where[48];
-            snprintf(where, sizeof where, "step %zu (onehot) output", i);
-            rc = schema_check_unique(&s, code, where);
-        }
     }
-    if (rc != MLOPS_OK) {
-        schema_free(s.cols, s.n);
-        return rc;
-    }
-    schema_free(f->out, f->nout);
-    f->out = s.cols;
-    f->nout = s.n;
-    return MLOPS_OK;
+    if (rc == MLOPS_OK) rc = oschema_finish(&o, f);
+    oschema_free(&o);
+    return rc;
 }

@@ -705,6 +705,83 @@ START_TEST(constant_and_empty_columns)
 }
 END_TEST
 
+/* Statistics of `v` added as batches of `cut` and the rest, and as two
+ * profiles merged: mean, std and quantile q50 (exact path). */
+static void extreme_stats(const double *v, size_t n, size_t cut, double out[3][3])
+{
+    mlops_dataset *d = numeric_dataset(v, n, "x");
+    mlops_dataset *a = slice(d, 0, cut), *b = slice(d, cut, n - cut);
+    mlops_profile *whole = new_profile(), *seq = new_profile(), *merged = new_profile(),
+                  *part = new_profile();
+    add(whole, d);
+    add(seq, a);
+    add(seq, b);
+    add(merged, a);
+    add(part, b);
+    merge(merged, part);
+    const mlops_profile *all[] = {whole, seq, merged};
+    for (size_t w = 0; w < 3; w++) {
+        ck_assert_int_eq(mlops_profile_stats(all[w], 0, NULL, NULL, &out[w][0], &out[w][1]),
+                         MLOPS_OK);
+        ck_assert_int_eq(mlops_profile_quantile(all[w], 0, 0.5, &out[w][2], NULL), MLOPS_OK);
+    }
+    mlops_profile_free(whole);
+    mlops_profile_free(seq);
+    mlops_profile_free(merged);
+    mlops_profile_free(part);
+    mlops_dataset_free(a);
+    mlops_dataset_free(b);
+    mlops_dataset_free(d);
+}
+
+static int same_double(double a, double b)
+{
+    return (isnan(a) && isnan(b)) || a == b;
+}
+
+START_TEST(infinite_and_extreme_values)
+{
+    /* The expected values are exact by construction (not numpy's: its
+     * mean and variance overflow to inf for finite data near DBL_MAX, and
+     * its quantile lerp gives NaN next to an infinity, numpy issue 21091). */
+    static const struct {
+        double v[4];
+        size_t n, cut;
+        double mean, std, q50;
+    } CASES[] = {
+        /* An infinity makes the mean infinite and the std NaN, whatever
+         * the batching (the part holding it may come first). */
+        {{INFINITY, 5}, 2, 1, INFINITY, NAN, INFINITY},
+        {{5, INFINITY}, 2, 1, INFINITY, NAN, INFINITY},
+        {{-INFINITY, 1, 2}, 3, 1, -INFINITY, NAN, 1},
+        {{INFINITY, INFINITY, INFINITY}, 3, 1, INFINITY, NAN, INFINITY},
+        {{1, 2, INFINITY}, 3, 2, INFINITY, NAN, 2},
+        {{-INFINITY, 1, 2, INFINITY}, 4, 2, NAN, NAN, 1.5},
+        {{-INFINITY, INFINITY}, 2, 1, NAN, NAN, NAN},
+        /* Finite values whose sum, differences or squares overflow. */
+        {{1e308, 1e308}, 2, 1, 1e308, 0, 1e308},
+        {{-1.7e308, 1.7e308}, 2, 1, 0, INFINITY, 0},
+        {{-1e300, 1e300}, 2, 1, 0, 1.4142135623730951e300, 0},
+        {{-1e300, 1e300, -1e300, 1e300}, 4, 3, 0, 1.1547005383792515e300, 0},
+        {{1e200, 3e200, 5e200}, 3, 1, 3e200, 2e200, 3e200},
+    };
+    for (size_t k = 0; k < sizeof CASES / sizeof CASES[0]; k++) {
+        double got[3][3];
+        extreme_stats(CASES[k].v, CASES[k].n, CASES[k].cut, got);
+        const double want[3] = {CASES[k].mean, CASES[k].std, CASES[k].q50};
+        static const char *const WHAT[] = {"mean", "std", "median"};
+        static const char *const HOW[] = {"whole", "in batches", "merged"};
+        for (size_t w = 0; w < 3; w++)
+            for (size_t s = 0; s < 3; s++)
+                ck_assert_msg(same_double(got[w][s], want[s]) ||
+                                  fabs(got[w][s] - want[s]) <= 1e-15 * fabs(want[s]),
+                              "case %zu %s: %s %.17g, want %.17g", k, HOW[w], WHAT[s],
+                              got[w][s], want[s]);
+    }
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
 START_TEST(json_document)
 {
     mlops_dataset *d = read_real("iris");
@@ -942,6 +1019,29 @@ START_TEST(bad_arguments)
 }
 END_TEST
 
+START_TEST(merge_reports_columns_before_settings)
+{
+    /* 20 columns cap the exact limits at 1000000 / 20 = 50000, 5 leave
+     * them at 100000: the columns are what differs, not a setting. */
+    double m[40] = {0};
+    mlops_dataset *d5 = NULL, *d20 = NULL;
+    ck_assert_int_eq(mlops_dataset_from_matrix(&d5, m, 2, 5, 5, NULL), MLOPS_OK);
+    ck_assert_int_eq(mlops_dataset_from_matrix(&d20, m, 2, 20, 20, NULL), MLOPS_OK);
+    mlops_profile *p = new_profile(), *q = new_profile();
+    add(p, d5);
+    add(q, d20);
+    assert_fails(mlops_profile_merge(p, q), MLOPS_EINVAL,
+                 "the merged profile has 20 columns, the profile 5");
+    assert_fails(mlops_profile_merge(q, p), MLOPS_EINVAL,
+                 "the merged profile has 5 columns, the profile 20");
+    mlops_profile_free(p);
+    mlops_profile_free(q);
+    mlops_dataset_free(d5);
+    mlops_dataset_free(d20);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
 /* ---- Allocation failures ------------------------------------------------ */
 
 typedef struct sweep_ctx {
@@ -1030,6 +1130,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, real_datasets_streamed);
     tcase_add_test(tc, value_semantics);
     tcase_add_test(tc, constant_and_empty_columns);
+    tcase_add_test(tc, infinite_and_extreme_values);
     tcase_add_test(tc, json_document);
     suite_add_tcase(s, tc);
     tc = tcase_create("sketches");
@@ -1044,6 +1145,7 @@ Suite *test_suite(void)
     tc = tcase_create("errors");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, bad_arguments);
+    tcase_add_test(tc, merge_reports_columns_before_settings);
     tcase_add_test(tc, allocation_failures);
     suite_add_tcase(s, tc);
     return s;

@@ -158,6 +158,61 @@ START_TEST(kll_bound_on_ordered_and_repeated_streams)
 }
 END_TEST
 
+static void assert_levels_sorted(const mlops__kll *s)
+{
+    for (size_t h = 1; h < s->nlevels; h++)
+        for (size_t i = 1; i < s->level[h].len; i++)
+            ck_assert_msg(s->level[h].items[i - 1] <= s->level[h].items[i],
+                          "level %zu not sorted at %zu", h, i);
+}
+
+START_TEST(kll_bulk_updates_and_sorted_levels)
+{
+    /* Updates in blocks (NaN skipped) build exactly the sketch of one
+     * update per value; levels above 0 stay sorted through compactions and
+     * merges, which is what lets compaction merge instead of sort. */
+    const size_t n = short_run() ? 20000 : 100000;
+    double *v = malloc(n * sizeof *v);
+    mlops__rng rng;
+    mlops__rng_seed(&rng, 77);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t r = mlops__rng_next(&rng);
+        v[i] = r % 5 == 0 ? NAN : (double)(r % 300);
+    }
+    mlops__kll bulk, single, other;
+    mlops__kll_init(&bulk, 50);
+    mlops__kll_init(&single, 50);
+    mlops__kll_init(&other, 50);
+    for (size_t first = 0; first < n; first += 997) {
+        size_t len = n - first < 997 ? n - first : 997;
+        ck_assert_int_eq(mlops__kll_update_many(&bulk, v + first, len), MLOPS_OK);
+        ck_assert_int_eq(mlops__kll_update_many(&other, v + first, len / 3), MLOPS_OK);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(v[i])) ck_assert_int_eq(mlops__kll_update(&single, v[i]), MLOPS_OK);
+    ck_assert_uint_eq(bulk.n, single.n);
+    ck_assert_uint_eq(bulk.nlevels, single.nlevels);
+    ck_assert_uint_eq(bulk.retained, single.retained);
+    for (size_t h = 0; h < bulk.nlevels; h++) {
+        ck_assert_uint_eq(bulk.level[h].len, single.level[h].len);
+        if (bulk.level[h].len)
+            ck_assert(memcmp(bulk.level[h].items, single.level[h].items,
+                             bulk.level[h].len * sizeof(double)) == 0);
+    }
+    ck_assert_uint_gt(bulk.nlevels, 5);
+    assert_levels_sorted(&bulk);
+    ck_assert_int_eq(mlops__kll_merge(&bulk, &other), MLOPS_OK);
+    assert_levels_sorted(&bulk);
+    ck_assert_int_eq(mlops__kll_merge(&other, &single), MLOPS_OK);
+    assert_levels_sorted(&other);
+    mlops__kll_free(&bulk);
+    mlops__kll_free(&single);
+    mlops__kll_free(&other);
+    free(v);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
 START_TEST(rowset_exact_sampled_and_merged)
 {
     /* 30000 rows over 20000 distinct hashes (10000 of them twice). */
@@ -224,6 +279,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, hll_accuracy_and_union);
     tcase_add_test(tc, kll_bound_on_random_streams);
     tcase_add_test(tc, kll_bound_on_ordered_and_repeated_streams);
+    tcase_add_test(tc, kll_bulk_updates_and_sorted_levels);
     tcase_add_test(tc, rowset_exact_sampled_and_merged);
     tcase_add_test(tc, hash_bytes_distinguishes_inputs);
     suite_add_tcase(s, tc);

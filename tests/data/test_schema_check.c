@@ -324,6 +324,54 @@ START_TEST(built_dataset_edge_cases)
 }
 END_TEST
 
+/* Messages quote names and values cut to a byte budget; a cut inside a
+ * multi-byte character must not leave broken UTF-8 behind, or the report
+ * has no JSON form. */
+START_TEST(long_utf8_names_keep_the_report_valid)
+{
+    char name[256] = "", value[128] = "a";
+    for (int i = 0; i < 70; i++) strcat(name, "\xe2\x82\xac"); /* 210 bytes of U+20AC */
+    for (int i = 0; i < 31; i++) strcat(value, "\xc3\xa9");     /* 1 + 62 bytes */
+    const double x[3] = {1, 2, NAN};
+    const char *const c[3] = {"ok", value, NULL};
+    mlops_dataset_builder *b;
+    ck_assert_int_eq(mlops_dataset_builder_create(&b, 3), MLOPS_OK);
+    ck_assert_int_eq(mlops_dataset_builder_add_numeric(b, name, x), MLOPS_OK);
+    ck_assert_int_eq(mlops_dataset_builder_add_categorical(b, "k", c), MLOPS_OK);
+    mlops_dataset *d;
+    ck_assert_int_eq(mlops_dataset_builder_finish(b, &d), MLOPS_OK);
+    mlops_dataset_builder_free(b);
+    mlops_schema *s;
+    ck_assert_int_eq(mlops_schema_create(&s), MLOPS_OK);
+    ck_assert_int_eq(mlops_schema_add_column(s, name, MLOPS_NUMERIC), MLOPS_OK);
+    ck_assert_int_eq(mlops_schema_set(s, name, "max", "0"), MLOPS_OK);
+    ck_assert_int_eq(mlops_schema_add_column(s, "k", MLOPS_CATEGORICAL), MLOPS_OK);
+    ck_assert_int_eq(mlops_schema_set(s, "k", "categories", "ok"), MLOPS_OK);
+    mlops_validation *v = check(s, d);
+    ck_assert_uint_eq(mlops_validation_count(v), 2);
+    /* the name is cut to 200 bytes, which ends inside a character: the
+     * message keeps the 66 whole ones */
+    char want[512] = "column '";
+    for (int i = 0; i < 66; i++) strcat(want, "\xe2\x82\xac");
+    strcat(want, "': 2 values above max 0 (highest 2)");
+    ck_assert_str_eq(mlops_validation_message(v, 0), want);
+    ck_assert_str_eq(mlops_validation_column(v, 0), name);
+    /* the value is cut to 60 bytes, inside its 31st character */
+    char example[80] = "(e.g. 'a";
+    for (int i = 0; i < 29; i++) strcat(example, "\xc3\xa9");
+    strcat(example, "')");
+    ck_assert_ptr_nonnull(strstr(mlops_validation_message(v, 1), example));
+    char *json = NULL;
+    ck_assert_msg(mlops_validation_to_json(v, &json) == MLOPS_OK, "%s", mlops_last_error());
+    ck_assert_ptr_nonnull(strstr(json, want));
+    mlops_free(json);
+    mlops_validation_free(v);
+    mlops_schema_free(s);
+    mlops_dataset_free(d);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
 /* A schema whose inferred bounds went through the text form still accepts
  * the extreme values exactly (no rounding of min/max). */
 START_TEST(bounds_are_exact_after_text_round_trip)
@@ -409,6 +457,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, iris_setosa_schema_on_all_iris);
     tcase_add_test(tc, take_rows_missing_values);
     tcase_add_test(tc, built_dataset_edge_cases);
+    tcase_add_test(tc, long_utf8_names_keep_the_report_valid);
     tcase_add_test(tc, bounds_are_exact_after_text_round_trip);
     tcase_add_test(tc, allocation_failures);
     suite_add_tcase(s, tc);

@@ -2,7 +2,9 @@
  * right code and a message naming the file, the line and the key, and never
  * a schema. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <mlops.h>
 
@@ -222,6 +224,270 @@ START_TEST(damaged_documents)
 }
 END_TEST
 
+static double seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* A growing text buffer for generated documents. */
+typedef struct text {
+    char *p;
+    size_t len, cap;
+} text;
+
+static void add(text *t, const char *s, size_t n)
+{
+    if (t->len + n + 1 > t->cap) {
+        t->cap = (t->len + n + 1) * 2;
+        t->p = realloc(t->p, t->cap);
+        ck_assert_ptr_nonnull(t->p);
+    }
+    memcpy(t->p + t->len, s, n);
+    t->len += n;
+    t->p[t->len] = '\0';
+}
+
+static void adds(text *t, const char *s)
+{
+    add(t, s, strlen(s));
+}
+
+static void repeat(text *t, const char *s, size_t times)
+{
+    for (size_t i = 0; i < times; i++) adds(t, s);
+}
+
+/* Documents that cost a YAML reader quadratic time or memory (anchors and
+ * aliases, deep nesting, many directives) are refused at once, and a long
+ * column list loads in linear time. */
+START_TEST(hostile_documents)
+{
+    static const char head[] = "format: libmlops-schema\nversion: 1\n";
+    text t = {0};
+    /* billion laughs: ten aliases per level, 30 levels */
+    adds(&t, head);
+    adds(&t, "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for (int i = 1; i < 30; i++) {
+        char line[200];
+        snprintf(line, sizeof line, "l%d: &l%d [*l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, "
+                 "*l%d, *l%d]\n", i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1,
+                 i - 1, i - 1);
+        adds(&t, line);
+    }
+    adds(&t, "columns: []\n");
+    ck_assert_int_eq(from_text(t.p, t.len), MLOPS_EFORMAT);
+    ck_assert_str_eq(mlops_last_error(), "schema 'mem' line 3: anchors and aliases (&name, "
+                                         "*name) are not supported in a schema");
+    /* an alias where a column's categories belong */
+    static const char alias[] = "format: libmlops-schema\nversion: 1\ncolumns:\n"
+                                "  - {name: a, type: categorical, categories: [x]}\n"
+                                "  - {name: b, type: categorical, categories: *c}\n";
+    ck_assert_int_eq(from_text(alias, strlen(alias)), MLOPS_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "line 5: anchors and aliases"));
+    /* 200000 nested flow lists (libyaml alone would take minutes) */
+    t.len = 0;
+    adds(&t, head);
+    adds(&t, "columns: []\nx: ");
+    repeat(&t, "[", 200000);
+    repeat(&t, "]", 200000);
+    double start = seconds();
+    ck_assert_int_eq(from_text(t.p, t.len), MLOPS_EFORMAT);
+    ck_assert_str_eq(mlops_last_error(),
+                     "schema 'mem' line 4: lists and mappings nest more than 32 deep");
+    ck_assert_double_lt(seconds() - start, 5.0);
+    /* block nesting, too; 32 levels are fine where a key is unknown */
+    t.len = 0;
+    adds(&t, head);
+    adds(&t, "columns: []\nx:\n");
+    for (int i = 1; i <= 40; i++) {
+        repeat(&t, " ", (size_t)i);
+        adds(&t, "- \n");
+    }
+    ck_assert_int_eq(from_text(t.p, t.len), MLOPS_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "nest more than 32 deep"));
+    t.len = 0;
+    adds(&t, head);
+    adds(&t, "columns: []\nx: ");
+    repeat(&t, "[", 31);
+    repeat(&t, "]", 31);
+    ck_assert_int_eq(from_text(t.p, t.len), MLOPS_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "key 'x': unknown key"));
+    /* many %TAG directives (each checked against all earlier ones) */
+    t.len = 0;
+    for (int i = 0; i < 100000; i++) {
+        char line[40];
+        snprintf(line, sizeof line, "%%TAG !t%d! tag:x:\n", i);
+        adds(&t, line);
+    }
+    adds(&t, "---\n");
+    adds(&t, head);
+    adds(&t, "columns: []\n");
+    start = seconds();
+    ck_assert_int_eq(from_text(t.p, t.len), MLOPS_EFORMAT);
+    ck_assert_str_eq(mlops_last_error(), "schema 'mem' line 17: more than 16 directives");
+    ck_assert_double_lt(seconds() - start, 5.0);
+    /* a few directives are fine */
+    static const char directives[] = "%YAML 1.1\n%TAG !e! tag:example.com,2024:\n---\n"
+                                     "format: libmlops-schema\nversion: 1\ncolumns: []\n";
+    mlops_schema *s = NULL;
+    ck_assert_int_eq(mlops_schema_from_text(&s, directives, strlen(directives), "mem"),
+                     MLOPS_OK);
+    mlops_schema_free(s);
+    /* a long column list whose names share a long prefix: the duplicate
+     * check must not compare every pair */
+    size_t ncols = getenv("MLOPS_TEST_SHORT") ? 2000 : 30000;
+    t.len = 0;
+    adds(&t, head);
+    adds(&t, "columns: [\n");
+    char prefix[101];
+    memset(prefix, 'p', 100);
+    prefix[100] = '\0';
+    for (size_t i = 0; i < ncols; i++) {
+        char line[200];
+        snprintf(line, sizeof line, "{name: %s%zu, type: numeric},\n", prefix, i);
+        adds(&t, line);
+    }
+    adds(&t, "{name: p, type: numeric}]\n");
+    start = seconds();
+    ck_assert_int_eq(mlops_schema_from_text(&s, t.p, t.len, "mem"), MLOPS_OK);
+    double took = seconds() - start;
+    ck_assert_uint_eq(mlops_schema_column_count(s), ncols + 1);
+    mlops_schema_free(s);
+    if (!getenv("MLOPS_TEST_SHORT")) ck_assert_double_lt(took, 8.0); /* n^2: 17 s */
+    free(t.p);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
+/* Fuzzing: documents grown from valid seeds by inserting YAML and JSON
+ * fragments, deleting, duplicating and overwriting bytes. Every one loads
+ * or fails with a format error and a message; every one that loads saves
+ * and loads back to the same text. Deterministic (a fixed LCG). */
+static const char *const FRAGMENTS[] = {
+    "[", "]", "{", "}", ",", ": ", "- ", "\n", "\n  ", "\n    - ", "&a ", "*a", "!!str ",
+    "!!map ", "%TAG ! tag:x:\n", "%YAML 1.1\n", "---\n", "...\n", "\"", "'", "\\u00e9",
+    "\\0", "\\x80", "#c\n", "? ", "|\n  x\n", ">-\n  y\n", "~", "null", "true", "False",
+    "1e999", "-0", "0x1f", "1.5", "-1e-400", "99999999999999999999999", ".nan", "name",
+    "type", "numeric", "categorical", "categories", "min", "max", "columns", "format",
+    "version", "libmlops-schema", "strict", "role", "target", "required", "sensitive",
+    "max_missing_fraction", "\xc3\xa9", "\xc3", "\xef\xbb\xbf", "\xe2\x80\xa8", "\t", "\r",
+    "\x01", "[[[[[[[[[[[[", "{a: {b: {c: {d: ", "{name: z, type: numeric}",
+};
+
+static unsigned long lcg(unsigned long *state)
+{
+    *state = *state * 6364136223846793005UL + 1442695040888963407UL;
+    return *state >> 33;
+}
+
+static void mutate(text *t, unsigned long *state)
+{
+    size_t at = t->len ? lcg(state) % (t->len + 1) : 0;
+    switch (lcg(state) % 6) {
+    case 0:
+    case 1: { /* insert a fragment */
+        const char *f = FRAGMENTS[lcg(state) % (sizeof FRAGMENTS / sizeof FRAGMENTS[0])];
+        text rest = {0};
+        add(&rest, t->p + at, t->len - at);
+        t->len = at;
+        adds(t, f);
+        add(t, rest.p, rest.len);
+        free(rest.p);
+        break;
+    }
+    case 2: { /* delete up to 16 bytes */
+        size_t n = lcg(state) % 17;
+        if (n > t->len - at) n = t->len - at;
+        memmove(t->p + at, t->p + at + n, t->len - at - n + 1);
+        t->len -= n;
+        break;
+    }
+    case 3: { /* copy up to 64 bytes from elsewhere to here */
+        size_t from = t->len ? lcg(state) % t->len : 0, n = lcg(state) % 65;
+        if (n > t->len - from) n = t->len - from;
+        text piece = {0}, rest = {0};
+        add(&piece, t->p + from, n);
+        add(&rest, t->p + at, t->len - at);
+        t->len = at;
+        add(t, piece.p, piece.len);
+        add(t, rest.p, rest.len);
+        free(piece.p);
+        free(rest.p);
+        break;
+    }
+    default: /* overwrite a byte */
+        if (at < t->len) t->p[at] = (char)lcg(state);
+        break;
+    }
+}
+
+START_TEST(fuzzed_documents)
+{
+    /* seeds: the hand-written file, the writer's JSON of a varied schema,
+     * and a compact flow document */
+    char seed_file[4096];
+    FILE *fp = fopen(SCHEMA_DIR "/iris.yaml", "rb");
+    ck_assert_ptr_nonnull(fp);
+    size_t n = fread(seed_file, 1, sizeof seed_file - 1, fp);
+    fclose(fp);
+    seed_file[n] = '\0';
+    mlops_schema *s;
+    ck_assert_int_eq(mlops_schema_create(&s), MLOPS_OK);
+    ck_assert_int_eq(mlops_schema_add_column(s, "age", MLOPS_NUMERIC), MLOPS_OK);
+    ck_assert_int_eq(mlops_schema_set(s, "age", "min", "-0.5"), MLOPS_OK);
+    ck_assert_int_eq(mlops_schema_set(s, "age", "max", "1e300"), MLOPS_OK);
+    ck_assert_int_eq(mlops_schema_add_column(s, "c\xc3\xa9", MLOPS_CATEGORICAL), MLOPS_OK);
+    ck_assert_int_eq(mlops_schema_set(s, "c\xc3\xa9", "categories", "a,b\\,c, d"), MLOPS_OK);
+    ck_assert_int_eq(mlops_schema_set(s, "c\xc3\xa9", "role", "target"), MLOPS_OK);
+    ck_assert_int_eq(mlops_schema_set_option(s, "strict", "true"), MLOPS_OK);
+    char *seed_json;
+    ck_assert_int_eq(mlops_schema_to_json(s, &seed_json), MLOPS_OK);
+    mlops_schema_free(s);
+    const char *const seeds[] = {
+        seed_file, seed_json,
+        "{format: libmlops-schema, version: 1, columns: [{name: x, type: numeric, min: 1, "
+        "max: 2}, {name: y, type: categorical, categories: [u, v], required: false}]}",
+    };
+    int rounds = getenv("MLOPS_TEST_SHORT") ? 600 : 4000, loaded = 0;
+    unsigned long state = 2024;
+    for (int round = 0; round < rounds; round++) {
+        text t = {0};
+        adds(&t, seeds[round % 3]);
+        int nmut = 1 + (int)(lcg(&state) % 3);
+        for (int k = 0; k < nmut; k++) mutate(&t, &state);
+        s = NULL;
+        mlops_clear_error();
+        int rc = mlops_schema_from_text(&s, t.p, t.len, "fuzz");
+        ck_assert_msg(rc == MLOPS_OK || rc == MLOPS_EFORMAT || rc == MLOPS_EVERSION,
+                      "round %d: code %d: %s", round, rc, mlops_last_error());
+        if (rc != MLOPS_OK) {
+            ck_assert_ptr_null(s);
+            ck_assert_ptr_nonnull(strstr(mlops_last_error(), "schema 'fuzz'"));
+        } else {
+            loaded++;
+            char *a, *b;
+            mlops_schema *again = NULL;
+            ck_assert_int_eq(mlops_schema_to_json(s, &a), MLOPS_OK);
+            ck_assert_msg(mlops_schema_from_text(&again, a, strlen(a), "again") == MLOPS_OK,
+                          "round %d: the saved text does not load: %s", round,
+                          mlops_last_error());
+            ck_assert_int_eq(mlops_schema_to_json(again, &b), MLOPS_OK);
+            ck_assert_str_eq(a, b);
+            mlops_free(a);
+            mlops_free(b);
+            mlops_schema_free(again);
+            mlops_schema_free(s);
+        }
+        free(t.p);
+    }
+    ck_assert_int_gt(loaded, rounds / 40);
+    mlops_free(seed_json);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
 START_TEST(bad_arguments_and_files)
 {
     mlops_schema *s = NULL;
@@ -246,9 +512,12 @@ Suite *test_suite(void)
 {
     Suite *s = suite_create("schema_load");
     TCase *tc = tcase_create("load");
+    tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, malformed_file, 0, (int)(sizeof CASES / sizeof CASES[0]));
     tcase_add_test(tc, malformed_text);
     tcase_add_test(tc, damaged_documents);
+    tcase_add_test(tc, hostile_documents);
+    tcase_add_test(tc, fuzzed_documents);
     tcase_add_test(tc, bad_arguments_and_files);
     suite_add_tcase(s, tc);
     return s;

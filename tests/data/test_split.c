@@ -580,6 +580,9 @@ START_TEST(train_test_errors)
                      "test_fraction");
     expect_error(mlops_split_train_test(iris, 0.999, 1, NULL, &train, &test), MLOPS_EINVAL,
                  "leaves no training rows");
+    /* the fraction is shown as given, not rounded to 1 */
+    expect_error(mlops_split_train_test(iris, 0.9999999, 1, NULL, &train, &test), MLOPS_EINVAL,
+                 "test_fraction 0.9999999 of 150 rows leaves no training rows");
     expect_error(mlops_split_train_test_rows(iris, 0, 1, NULL, &train, &test), MLOPS_EINVAL,
                  "test_rows 0 is outside 1..149");
     expect_error(mlops_split_train_test_rows(iris, 150, 1, NULL, &train, &test), MLOPS_EINVAL,

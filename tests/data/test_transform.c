@@ -4,10 +4,12 @@
  * the JSON description, and allocation failures in every operation. The
  * numbers themselves are checked against scikit-learn in
  * test_transform_sklearn.c. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <mlops.h>
 
@@ -821,6 +823,345 @@ START_TEST(damaged_bytes_are_refused)
 }
 END_TEST
 
+/* ---- hostile and extreme input ----------------------------------------- */
+
+static mlops_dataset *one_numeric(const char *name, const double *v, size_t n)
+{
+    mlops_dataset_builder *bl;
+    OK(mlops_dataset_builder_create(&bl, n));
+    OK(mlops_dataset_builder_add_numeric(bl, name, v));
+    mlops_dataset *d;
+    OK(mlops_dataset_builder_finish(bl, &d));
+    mlops_dataset_builder_free(bl);
+    return d;
+}
+
+/* Fits `step` on x, applies it, and checks that the fit survives a save
+ * and load (which refuses non-finite parameters). */
+static mlops_dataset *fit_round_trip(const char *step, const char *strategy, const double *x,
+                                     size_t n)
+{
+    mlops_dataset *d = one_numeric("x", x, n), *out;
+    mlops_transform *t, *l;
+    OK(mlops_transform_create(&t));
+    ck_assert_int_eq(mlops_transform_add(t, step, "x"), 0);
+    if (strategy) OK(mlops_transform_set(t, 0, "strategy", strategy));
+    OK(mlops_transform_fit(t, d));
+    OK(mlops_transform_apply(t, d, &out));
+    unsigned char *bytes;
+    size_t len;
+    OK(mlops_transform_save(t, &bytes, &len));
+    OK(mlops_transform_load(&l, bytes, len));
+    mlops_dataset *again;
+    OK(mlops_transform_apply(l, d, &again));
+    ck_assert(same_data(out, again));
+    mlops_dataset_free(again);
+    mlops_transform_free(l);
+    mlops_free(bytes);
+    mlops_transform_free(t);
+    mlops_dataset_free(d);
+    return out;
+}
+
+/* Values near DBL_MAX overflow a plain sum or range: the fit must still
+ * give finite parameters (which a saved transform needs to load again) or
+ * refuse, never scale by 0, inf or nan. */
+START_TEST(extreme_values_fit_finite_parameters)
+{
+    const double wide[3] = {-1e308, 0, 1e308};
+    mlops_dataset *out = fit_round_trip("minmax", NULL, wide, 3);
+    ck_assert(num_at(out, "x", 0) == 0.0);
+    ck_assert(fabs(num_at(out, "x", 1) - 0.5) < 1e-15);
+    ck_assert(fabs(num_at(out, "x", 2) - 1.0) < 1e-15);
+    mlops_dataset_free(out);
+
+    const double big[3] = {1e308, NAN, 1.5e308};
+    out = fit_round_trip("impute", "mean", big, 3);
+    ck_assert(num_at(out, "x", 1) == 1.25e308);
+    mlops_dataset_free(out);
+
+    /* the mean is finite; the deviations are 0, so the column is constant
+     * and only centred */
+    const double same[2] = {1.5e308, 1.5e308};
+    out = fit_round_trip("standardize", NULL, same, 2);
+    ck_assert(num_at(out, "x", 0) == 0.0);
+    mlops_dataset_free(out);
+
+    /* deviations of 1.5e308 overflow their squares */
+    const double spread[3] = {1.5e308, -1.5e308, 1.5e308};
+    mlops_dataset *d = one_numeric("x", spread, 3);
+    mlops_transform *t;
+    OK(mlops_transform_create(&t));
+    ck_assert_int_eq(mlops_transform_add(t, "standardize", "x"), 0);
+    ASSERT_ERR(mlops_transform_fit(t, d), MLOPS_EINVAL,
+               "transform step 0 (standardize): column 'x' spreads too widely to scale (its "
+               "variance overflows)");
+    ck_assert_int_eq(mlops_transform_is_fitted(t), 0);
+    /* without scaling only the (finite) mean is needed */
+    OK(mlops_transform_set(t, 0, "with_std", "false"));
+    OK(mlops_transform_fit(t, d));
+    mlops_transform_free(t);
+    mlops_dataset_free(d);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
+/* A byte writer for hand-made encodings. */
+typedef struct enc {
+    unsigned char *p;
+    size_t len, cap;
+} enc;
+
+static void enc_put(enc *e, const void *data, size_t n)
+{
+    if (e->len + n > e->cap) {
+        e->cap = (e->len + n) * 2;
+        e->p = realloc(e->p, e->cap);
+        ck_assert_ptr_nonnull(e->p);
+    }
+    memcpy(e->p + e->len, data, n);
+    e->len += n;
+}
+
+static void enc_le(enc *e, uint64_t v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b = (unsigned char)(v >> (8 * i));
+        enc_put(e, &b, 1);
+    }
+}
+
+static void enc_str(enc *e, const char *s)
+{
+    enc_le(e, strlen(s), 4);
+    enc_put(e, s, strlen(s));
+}
+
+static void enc_f64(enc *e, double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    enc_le(e, bits, 8);
+}
+
+static void enc_head(enc *e, uint32_t nsteps)
+{
+    e->len = 0;
+    enc_put(e, "MLTF", 4);
+    enc_le(e, 1, 2);
+    enc_le(e, 0, 2);
+    enc_le(e, 0, 8);
+    enc_le(e, nsteps, 4);
+}
+
+/* A step without settings. */
+static void enc_step(enc *e, int kind, const char *spec)
+{
+    enc_le(e, (uint64_t)kind, 1);
+    enc_str(e, spec);
+    enc_le(e, 0, 1);
+}
+
+/* The fitted flag, training rows and input columns (name, type), all
+ * features. */
+static void enc_inputs(enc *e, size_t n, const char *const *names, const int *types)
+{
+    enc_le(e, 1, 1);
+    enc_le(e, 10, 8);
+    enc_le(e, n, 4);
+    for (size_t j = 0; j < n; j++) {
+        enc_str(e, names[j]);
+        enc_le(e, (uint64_t)types[j], 1);
+        enc_le(e, MLOPS_ROLE_FEATURE, 1);
+        enc_le(e, 0, 1);
+    }
+}
+
+/* A fitted one-hot column with categories cats[0..n). */
+static void enc_onehot_col(enc *e, const char *name, size_t n, const char *const *cats)
+{
+    enc_str(e, name);
+    enc_le(e, MLOPS_CATEGORICAL, 1);
+    enc_le(e, n, 4);
+    for (size_t k = 0; k < n; k++) {
+        enc_le(e, 0, 1);
+        enc_str(e, cats[k]);
+    }
+    enc_le(e, 0, 4);
+}
+
+/* Patches the payload size, appends the checksum and loads. */
+static int enc_load(enc *e, mlops_transform **out)
+{
+    uint64_t payload = e->len - 16;
+    for (int i = 0; i < 8; i++) e->p[8 + i] = (unsigned char)(payload >> (8 * i));
+    enc_le(e, mlops__crc32(0, e->p, e->len), 4);
+    *out = NULL;
+    return mlops_transform_load(out, e->p, e->len);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Encodings whose fitted columns do not fit together are refused, and the
+ * output columns follow the same rules as applying (an output may reuse
+ * the name of a column the same step already replaced). */
+START_TEST(crafted_encodings)
+{
+    enc e = {0};
+    mlops_transform *l;
+    const int NUM = MLOPS_NUMERIC, CAT = MLOPS_CATEGORICAL;
+    const char *const two[] = {"a", "a"};
+    const int two_types[] = {NUM, NUM};
+    enc_head(&e, 0);
+    enc_inputs(&e, 2, two, two_types);
+    ASSERT_ERR(enc_load(&e, &l), MLOPS_ECORRUPT, "training data: column 'a' appears twice");
+
+    /* onehot of c makes c=x, which the data already has */
+    const char *const clash[] = {"c", "c=x"};
+    const int clash_types[] = {CAT, CAT};
+    const char *const x[] = {"x"}, *const u[] = {"u"};
+    enc_head(&e, 1);
+    enc_step(&e, MLOPS__TF_ONEHOT, "*");
+    enc_inputs(&e, 2, clash, clash_types);
+    enc_le(&e, 1, 4);
+    enc_onehot_col(&e, "c", 1, x);
+    ASSERT_ERR(enc_load(&e, &l), MLOPS_ECORRUPT,
+               "step 0 (onehot) output: column 'c=x' appears twice");
+    /* ... unless the same step has replaced c=x first */
+    enc_head(&e, 1);
+    enc_step(&e, MLOPS__TF_ONEHOT, "*");
+    enc_inputs(&e, 2, clash, clash_types);
+    enc_le(&e, 2, 4);
+    enc_onehot_col(&e, "c=x", 1, u);
+    enc_onehot_col(&e, "c", 1, x);
+    OK(enc_load(&e, &l));
+    ck_assert_uint_eq(mlops_transform_output_count(l), 2);
+    ck_assert_str_eq(mlops_transform_output_name(l, 0), "c=x");
+    ck_assert_str_eq(mlops_transform_output_name(l, 1), "c=x=u");
+    const char *const cv[] = {"x", "x"}, *const xv[] = {"u", "u"};
+    mlops_dataset_builder *bl;
+    OK(mlops_dataset_builder_create(&bl, 2));
+    OK(mlops_dataset_builder_add_categorical(bl, "c", cv));
+    OK(mlops_dataset_builder_add_categorical(bl, "c=x", xv));
+    mlops_dataset *d, *out;
+    OK(mlops_dataset_builder_finish(bl, &d));
+    mlops_dataset_builder_free(bl);
+    OK(mlops_transform_apply(l, d, &out));
+    ck_assert_str_eq(mlops_dataset_column_name(out, 0), "c=x");
+    ck_assert_str_eq(mlops_dataset_column_name(out, 1), "c=x=u");
+    mlops_dataset_free(out);
+    mlops_dataset_free(d);
+    mlops_transform_free(l);
+
+    /* a dropped column cannot be used later; a fitted type must match */
+    const char *const ab[] = {"a", "b"};
+    const int ab_types[] = {NUM, CAT};
+    enc_head(&e, 2);
+    enc_step(&e, MLOPS__TF_DROP, "a");
+    enc_step(&e, MLOPS__TF_STANDARDIZE, "*");
+    enc_inputs(&e, 2, ab, ab_types);
+    enc_le(&e, 1, 4);
+    enc_str(&e, "a");
+    enc_le(&e, NUM, 1);
+    enc_le(&e, 1, 4);
+    enc_str(&e, "a");
+    enc_le(&e, NUM, 1);
+    enc_f64(&e, 0);
+    enc_f64(&e, 1);
+    ASSERT_ERR(enc_load(&e, &l), MLOPS_ECORRUPT,
+               "step 1 (standardize): column 'a' does not exist at this step");
+    enc_head(&e, 1);
+    enc_step(&e, MLOPS__TF_IMPUTE, "b");
+    enc_inputs(&e, 2, ab, ab_types);
+    enc_le(&e, 1, 4);
+    enc_str(&e, "b");
+    enc_le(&e, NUM, 1);
+    enc_f64(&e, 0);
+    ASSERT_ERR(enc_load(&e, &l), MLOPS_ECORRUPT,
+               "step 0 (impute): column 'b' is categorical, fitted as numeric");
+    free(e.p);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
+/* Long column lists and wide fitted steps load in linear time: hostile
+ * bytes must not buy quadratic work (each case took over a minute when
+ * every name was compared with every other). */
+START_TEST(wide_encodings_load_in_linear_time)
+{
+    size_t n = getenv("MLOPS_TEST_SHORT") ? 5000 : 100000;
+    enc e = {0};
+    mlops_transform *l;
+    /* an unfitted drop step naming n columns */
+    enc_head(&e, 1);
+    enc_le(&e, MLOPS__TF_DROP, 1);
+    char *spec = malloc(n * 16 + 16);
+    ck_assert_ptr_nonnull(spec);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) k += (size_t)sprintf(spec + k, "%scolumn%zu", i ? "," : "", i);
+    enc_str(&e, spec);
+    enc_le(&e, 0, 1);
+    enc_le(&e, 0, 1);
+    double start = now_seconds();
+    OK(enc_load(&e, &l));
+    double took = now_seconds() - start;
+    ck_assert_uint_eq(l->steps[0].nnames, n);
+    mlops_transform_free(l);
+    if (!getenv("MLOPS_TEST_SHORT")) ck_assert_double_lt(took, 5.0);
+    /* a repeated name is still found */
+    enc_head(&e, 1);
+    enc_le(&e, MLOPS__TF_DROP, 1);
+    k += (size_t)sprintf(spec + k, ",column%zu", n / 2);
+    enc_str(&e, spec);
+    enc_le(&e, 0, 1);
+    enc_le(&e, 0, 1);
+    char want[64];
+    snprintf(want, sizeof want, "names 'column%zu' twice", n / 2);
+    ASSERT_ERR(enc_load(&e, &l), MLOPS_ECORRUPT, want);
+    free(spec);
+
+    /* a fitted "*" standardize step over n columns, fitted in reverse
+     * order */
+    enc_head(&e, 1);
+    enc_step(&e, MLOPS__TF_STANDARDIZE, "*");
+    enc_le(&e, 1, 1);
+    enc_le(&e, 10, 8);
+    enc_le(&e, n, 4);
+    char name[32];
+    for (size_t j = 0; j < n; j++) {
+        snprintf(name, sizeof name, "c%zu", j);
+        enc_str(&e, name);
+        enc_le(&e, MLOPS_NUMERIC, 1);
+        enc_le(&e, MLOPS_ROLE_FEATURE, 1);
+        enc_le(&e, 0, 1);
+    }
+    enc_le(&e, n, 4);
+    for (size_t j = 0; j < n; j++) {
+        snprintf(name, sizeof name, "c%zu", n - 1 - j);
+        enc_str(&e, name);
+        enc_le(&e, MLOPS_NUMERIC, 1);
+        enc_f64(&e, 0);
+        enc_f64(&e, 1);
+    }
+    start = now_seconds();
+    OK(enc_load(&e, &l));
+    took = now_seconds() - start;
+    ck_assert_uint_eq(mlops_transform_output_count(l), n);
+    ck_assert_str_eq(mlops_transform_output_name(l, 0), "c0");
+    snprintf(name, sizeof name, "c%zu", n - 1);
+    ck_assert_str_eq(mlops_transform_output_name(l, n - 1), name);
+    mlops_transform_free(l);
+    if (!getenv("MLOPS_TEST_SHORT")) ck_assert_double_lt(took, 5.0);
+    free(e.p);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
 /* Bytes written by format version 1 (an impute/onehot/standardize/minmax/
  * drop chain fitted on small_train()); they must load forever. */
 static const unsigned char GOLDEN_V1[] = {
@@ -884,6 +1225,245 @@ START_TEST(golden_bytes_load)
     mlops_dataset_free(out);
     mlops_dataset_free(d);
     mlops_transform_free(t);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
+/* A one-hot output may take the name of a column the same step replaced
+ * before it, never of one still in the table. */
+START_TEST(onehot_outputs_and_replaced_names)
+{
+    const char *const cv[] = {"x", "x", "y"}, *const xv[] = {"u", "v", "u"};
+    mlops_dataset_builder *bl;
+    OK(mlops_dataset_builder_create(&bl, 3));
+    OK(mlops_dataset_builder_add_categorical(bl, "c", cv));
+    OK(mlops_dataset_builder_add_categorical(bl, "c=x", xv));
+    mlops_dataset *d, *out;
+    OK(mlops_dataset_builder_finish(bl, &d));
+    mlops_dataset_builder_free(bl);
+    mlops_transform *t;
+    OK(mlops_transform_create(&t));
+    ck_assert_int_eq(mlops_transform_add(t, "onehot", "c, c=x"), 0);
+    ASSERT_ERR(mlops_transform_fit(t, d), MLOPS_EINVAL,
+               "output column 'c=x' of 'c' repeats an existing column name");
+    mlops_transform_free(t);
+    OK(mlops_transform_create(&t));
+    ck_assert_int_eq(mlops_transform_add(t, "onehot", "c=x, c"), 0);
+    OK(mlops_transform_fit_apply(t, d, &out));
+    static const char *const names[] = {"c=x", "c=y", "c=x=u", "c=x=v"};
+    ck_assert_uint_eq(mlops_dataset_cols(out), 4);
+    for (size_t j = 0; j < 4; j++) {
+        ck_assert_str_eq(mlops_dataset_column_name(out, j), names[j]);
+        ck_assert_str_eq(mlops_transform_output_name(t, j), names[j]);
+    }
+    ck_assert(num_at(out, "c=x", 1) == 1.0 && num_at(out, "c=x=v", 1) == 1.0);
+    ck_assert(num_at(out, "c=y", 2) == 1.0 && num_at(out, "c=x=u", 2) == 1.0);
+    mlops_dataset_free(out);
+    mlops_transform_free(t);
+    mlops_dataset_free(d);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
+/* Fitting and applying a step over many columns costs linear time: each
+ * fitted column used to be looked up, and each one-hot encoding spliced in
+ * and checked, against every column of the table (a minute and more for
+ * 20000 columns). */
+START_TEST(wide_steps_run_in_linear_time)
+{
+    size_t ncols = getenv("MLOPS_TEST_SHORT") ? 1000 : 20000;
+    /* built directly: the public builder checks each new name against all
+     * earlier ones */
+    const int32_t codes[4] = {0, 1, 0, -1};
+    const double nums[4] = {1, 2, NAN, 4};
+    mlops_dataset *d, *out;
+    OK(mlops__dataset_new(&d, 4, ncols, "wide"));
+    char name[32];
+    for (size_t j = 0; j < ncols; j++) {
+        mlops__column *c = &d->cols[j];
+        snprintf(name, sizeof name, "col%zu", j);
+        OK(mlops__column_init(c, name, j % 2 ? MLOPS_CATEGORICAL : MLOPS_NUMERIC, 4));
+        int32_t code;
+        if (j % 2) {
+            OK(mlops__dict_intern(c->dict, "a", 1, &code));
+            OK(mlops__dict_intern(c->dict, "b", 1, &code));
+            memcpy(c->codes, codes, sizeof codes);
+        } else {
+            memcpy(c->values, nums, sizeof nums);
+        }
+        c->missing = 1;
+    }
+    mlops_transform *t;
+    OK(mlops_transform_create(&t));
+    ck_assert_int_eq(mlops_transform_add(t, "impute", "*"), 0);
+    ck_assert_int_eq(mlops_transform_add(t, "standardize", "*"), 1);
+    ck_assert_int_eq(mlops_transform_add(t, "onehot", "*"), 2);
+    ck_assert_int_eq(mlops_transform_add(t, "drop", "col0, col2, col4"), 3);
+    double start = now_seconds();
+    OK(mlops_transform_fit(t, d));
+    OK(mlops_transform_apply(t, d, &out));
+    double took = now_seconds() - start;
+    /* numeric columns stay, less three; categorical ones become a, b and
+     * __missing__ */
+    size_t want = ncols / 2 - 3 + 3 * (ncols / 2);
+    ck_assert_uint_eq(mlops_dataset_cols(out), want);
+    ck_assert_uint_eq(mlops_transform_output_count(t), want);
+    ck_assert_str_eq(mlops_dataset_column_name(out, 0), "col1=a");
+    ck_assert_str_eq(mlops_dataset_column_name(out, 3), "col3=a");
+    ck_assert_str_eq(mlops_dataset_column_name(out, 6), "col5=a");
+    ck_assert_str_eq(mlops_dataset_column_name(out, 9), "col6");
+    for (size_t j = 0; j < want; j++)
+        ck_assert_str_eq(mlops_dataset_column_name(out, j), mlops_transform_output_name(t, j));
+    ck_assert(num_at(out, "col6", 2) == 0.0); /* the imputed mean, centred */
+    ck_assert(num_at(out, "col7=__missing__", 3) == 1.0);
+    if (!getenv("MLOPS_TEST_SHORT")) ck_assert_double_lt(took, 10.0);
+    mlops_dataset_free(out);
+    mlops_transform_free(t);
+    mlops_dataset_free(d);
+    ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
+/* Fuzzing the decoder: valid encodings with length fields, counts, flags,
+ * doubles and ranges overwritten, deleted or repeated, behind a recomputed
+ * size and checksum so the parser sees them. Each loads or is refused with
+ * a decoding error; each that loads saves to bytes that load again to the
+ * same bytes, describes itself, and applies or refuses cleanly.
+ * Deterministic (a fixed seed). */
+static void fuzz_mutate(mlops__rng *rng, unsigned char **buf, size_t *len)
+{
+    static const uint32_t WORDS[] = {0, 1, 2, 3, 7, 255, 0x10000, 0x7fffffff, 0x80000000u,
+                                     0xffffffffu};
+    static const double DOUBLES[] = {NAN, INFINITY, -INFINITY, 0.0, -0.0, 1.0, -1.0, DBL_MAX,
+                                     -DBL_MAX, DBL_MIN, 4.9e-324, 1e308};
+    static const unsigned char BYTES[] = {0, 1, 2, 3, 4, 5, 6, 7, 0x7f, 0x80, 0xfe, 0xff};
+    unsigned char *b = *buf;
+    size_t n = *len;
+    if (n <= 21) return;
+    /* mostly past the 16-byte header, which the checksum cannot vouch for */
+    size_t at = 16 + (size_t)mlops__rng_below(rng, n - 20);
+    switch (mlops__rng_below(rng, 6)) {
+    case 0: { /* a 32-bit length or count */
+        uint32_t v = (uint32_t)mlops__rng_below(rng, 3) == 0
+                         ? (uint32_t)(n - at) + (uint32_t)mlops__rng_below(rng, 3) - 1
+                         : WORDS[mlops__rng_below(rng, sizeof WORDS / sizeof WORDS[0])];
+        for (size_t i = 0; i < 4 && at + i < n - 4; i++) b[at + i] = (unsigned char)(v >> (8 * i));
+        break;
+    }
+    case 1: { /* a double */
+        uint64_t bits;
+        double v = DOUBLES[mlops__rng_below(rng, sizeof DOUBLES / sizeof DOUBLES[0])];
+        memcpy(&bits, &v, sizeof bits);
+        for (size_t i = 0; i < 8 && at + i < n - 4; i++)
+            b[at + i] = (unsigned char)(bits >> (8 * i));
+        break;
+    }
+    case 2: /* a flag, kind or type byte */
+        b[at] = BYTES[mlops__rng_below(rng, sizeof BYTES / sizeof BYTES[0])];
+        break;
+    case 3: /* any byte */
+        b[at] = (unsigned char)mlops__rng_next(rng);
+        break;
+    case 4: { /* delete up to 32 bytes */
+        size_t k = 1 + (size_t)mlops__rng_below(rng, 32);
+        if (k > n - 4 - at) k = n - 4 - at;
+        memmove(b + at, b + at + k, n - at - k);
+        *len = n - k;
+        break;
+    }
+    default: { /* repeat up to 64 bytes from elsewhere here */
+        size_t from = 16 + (size_t)mlops__rng_below(rng, n - 20);
+        size_t k = 1 + (size_t)mlops__rng_below(rng, 64);
+        if (k > n - 4 - from) k = n - 4 - from;
+        unsigned char *grown = malloc(n + k);
+        ck_assert_ptr_nonnull(grown);
+        memcpy(grown, b, at);
+        memcpy(grown + at, b + from, k);
+        memcpy(grown + at + k, b + at, n - at);
+        free(b);
+        *buf = grown;
+        *len = n + k;
+        break;
+    }
+    }
+}
+
+START_TEST(fuzzed_encodings)
+{
+    mlops_dataset *cars, *small = small_train();
+    mlops_transform *t = cars_transform(&cars), *u = small_chain(), *l;
+    typedef struct seed {
+        unsigned char *bytes;
+        size_t len;
+        const mlops_dataset *data;
+    } seed;
+    seed seeds[4];
+    OK(mlops_transform_save(t, &seeds[0].bytes, &seeds[0].len));
+    seeds[0].data = cars;
+    OK(mlops_transform_save(u, &seeds[1].bytes, &seeds[1].len));
+    seeds[1].data = small;
+    OK(mlops_transform_fit(u, small));
+    OK(mlops_transform_save(u, &seeds[2].bytes, &seeds[2].len));
+    seeds[2].data = small;
+    OK(mlops_transform_load(&l, GOLDEN_V1, sizeof GOLDEN_V1));
+    OK(mlops_transform_save(l, &seeds[3].bytes, &seeds[3].len));
+    mlops_transform_free(l);
+    seeds[3].data = small;
+    mlops__rng rng;
+    mlops__rng_seed(&rng, 99);
+    int rounds = getenv("MLOPS_TEST_SHORT") ? 600 : 4000, loaded = 0;
+    for (int round = 0; round < rounds; round++) {
+        const seed *sd = &seeds[round % 4];
+        size_t len = sd->len;
+        unsigned char *b = malloc(len);
+        ck_assert_ptr_nonnull(b);
+        memcpy(b, sd->bytes, len);
+        int nmut = 1 + (int)mlops__rng_below(&rng, 3);
+        for (int k = 0; k < nmut; k++) fuzz_mutate(&rng, &b, &len);
+        uint64_t payload = len - 20;
+        for (int i = 0; i < 8; i++) b[8 + i] = (unsigned char)(payload >> (8 * i));
+        fix_crc(b, len);
+        l = NULL;
+        mlops_clear_error();
+        int rc = mlops_transform_load(&l, b, len);
+        ck_assert_msg(rc == MLOPS_OK || rc == MLOPS_ECORRUPT || rc == MLOPS_EVERSION ||
+                          rc == MLOPS_EFORMAT,
+                      "round %d: code %d: %s", round, rc, mlops_last_error());
+        if (rc != MLOPS_OK) {
+            ck_assert_ptr_null(l);
+            ck_assert_uint_gt(strlen(mlops_last_error()), 0);
+        } else {
+            loaded++;
+            unsigned char *once, *twice;
+            size_t n1, n2;
+            mlops_transform *again;
+            OK(mlops_transform_save(l, &once, &n1));
+            OK(mlops_transform_load(&again, once, n1));
+            OK(mlops_transform_save(again, &twice, &n2));
+            ck_assert_uint_eq(n1, n2);
+            ck_assert(memcmp(once, twice, n1) == 0);
+            char *json;
+            OK(mlops_transform_to_json(l, &json));
+            mlops_free(json);
+            mlops_dataset *out = NULL;
+            rc = mlops_transform_apply(l, sd->data, &out);
+            ck_assert_msg(rc == MLOPS_OK || rc == MLOPS_EINVAL || rc == MLOPS_ESTATE,
+                          "round %d: apply gave %d: %s", round, rc, mlops_last_error());
+            ck_assert(rc == MLOPS_OK || out == NULL);
+            mlops_dataset_free(out);
+            mlops_free(once);
+            mlops_free(twice);
+            mlops_transform_free(again);
+            mlops_transform_free(l);
+        }
+        free(b);
+    }
+    ck_assert_int_gt(loaded, rounds / 50);
+    for (int i = 0; i < 4; i++) mlops_free(seeds[i].bytes);
+    mlops_transform_free(t);
+    mlops_transform_free(u);
+    mlops_dataset_free(cars);
+    mlops_dataset_free(small);
     ck_assert_uint_eq(mlops_live_allocations(), 0);
 }
 END_TEST
@@ -1135,7 +1715,13 @@ Suite *test_suite(void)
     tcase_add_test(tc, categorical_constant_fill);
     tcase_add_test(tc, save_load_round_trip);
     tcase_add_test(tc, damaged_bytes_are_refused);
+    tcase_add_test(tc, extreme_values_fit_finite_parameters);
+    tcase_add_test(tc, crafted_encodings);
+    tcase_add_test(tc, wide_encodings_load_in_linear_time);
+    tcase_add_test(tc, onehot_outputs_and_replaced_names);
+    tcase_add_test(tc, wide_steps_run_in_linear_time);
     tcase_add_test(tc, golden_bytes_load);
+    tcase_add_test(tc, fuzzed_encodings);
     tcase_add_test(tc, json_describes_the_fit);
     tcase_add_test(tc, sort_and_select_agree_with_qsort);
     tcase_add_test(tc, allocation_failures_are_clean);
