@@ -35,6 +35,7 @@ typedef struct csv_state {
     bool *forced;      /* type set by the user: never switched */
     bool missing_first[256];
     size_t missing_max_len;
+    bool fast_ok;      /* no missing token is a number the tokenizer's fast path reads */
     uint64_t skipped;
     uint64_t rows_read;
     size_t batch_rows; /* streaming: rows per batch, settled once the width is known */
@@ -216,10 +217,14 @@ static int open_state(csv_state *st, const mlops_csv_options *o, const char *pat
 {
     memset(st, 0, sizeof *st);
     st->o = o ? o : mlops__csv_default_options();
+    st->fast_ok = true;
     for (size_t k = 0; k < st->o->nmissing; k++) {
         size_t n = strlen(st->o->missing[k]);
         if (n > st->missing_max_len) st->missing_max_len = n;
         st->missing_first[(unsigned char)st->o->missing[k][0]] = true;
+        /* A sentinel such as "-999" must read as missing, which the fast
+         * path (it never looks at the tokens) would not do. */
+        if (strspn(st->o->missing[k], "0123456789.-") == n) st->fast_ok = false;
     }
     int rc = path ? mlops__source_open_file(&st->src, path)
                   : mlops__source_open_memory(&st->src, data, len, name);
@@ -332,7 +337,7 @@ static int read_rows(csv_state *st, mlops_dataset *d, uint64_t limit, size_t *ca
                      const bool *only, bool *switched)
 {
     stage sg = {0};
-    bool all_numeric = only == NULL;
+    bool all_numeric = only == NULL && st->fast_ok;
     for (size_t j = 0; j < st->ncols; j++) all_numeric &= d->cols[j].type == MLOPS_NUMERIC;
     if (only == NULL) {
         sg.values = mlops__malloc_array(STAGE_ROWS * (st->ncols ? st->ncols : 1), sizeof(double),
@@ -523,7 +528,7 @@ MLOPS_API int mlops_csv_reader_next(mlops_csv_reader *r, mlops_dataset **batch)
     if (r->done) return MLOPS_OK;
     size_t cap = r->st.batch_rows;
     uint64_t skipped_before = r->st.skipped;
-    mlops_dataset *d;
+    mlops_dataset *d = NULL; /* new_table leaves it unset when it fails */
     int rc = new_table(&r->st, &d, cap);
     if (rc == MLOPS_OK) rc = read_rows(&r->st, d, cap, &cap, false, NULL, NULL);
     if (rc == MLOPS_OK && d->rows < cap) r->done = true;

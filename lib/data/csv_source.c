@@ -165,8 +165,10 @@ int mlops__source_rewind(mlops__source *s)
 
 static int gzip_read(mlops__source *s, unsigned char *buf, size_t cap, size_t *got)
 {
+    /* zlib counts in uInt: offer at most UINT_MAX bytes per call. */
+    if (cap > UINT_MAX) cap = UINT_MAX;
     s->zs.next_out = buf;
-    s->zs.avail_out = cap > UINT_MAX ? UINT_MAX : (uInt)cap;
+    s->zs.avail_out = (uInt)cap;
     while (s->zs.avail_out > 0 && !s->gzip_done) {
         if (s->zs.avail_in == 0) {
             size_t n;

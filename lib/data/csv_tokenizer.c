@@ -4,6 +4,7 @@
  * inside it, the partial record moves to the buffer's front, more bytes are
  * read, and the scan starts over. Fields are only unquoted and trimmed once
  * the whole record is in memory, so a restart never sees modified bytes. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,11 +23,24 @@ enum { CHUNK = 1 << 20, MIN_RECORD_LIMIT = 64 << 20 };
 /* Scan outcomes besides MLOPS_* codes. */
 enum { NEED_MORE = 1 };
 
+/* A delimiter or quote byte that can appear in the numbers the fast path
+ * accepts would be misread by it. */
+static bool numeric_byte(char c)
+{
+    return c == '.' || c == '-' || (unsigned)(c - '0') < 10;
+}
+
+/* The longest field the fast path accepts: a sign, 19 digits and a point. */
+enum { FAST_MAX_FIELD = 21 };
+
+/* Called once the delimiter is known. */
 static void set_stops(mlops__tokenizer *t)
 {
     memset(t->stop, 0, sizeof t->stop);
     t->stop[(unsigned char)t->delim] = true;
     t->stop['\n'] = t->stop['\r'] = t->stop[0] = true;
+    t->fast_ok = !numeric_byte(t->delim) && !numeric_byte(t->quote) &&
+                 t->max_field >= FAST_MAX_FIELD;
 }
 
 int mlops__tok_init(mlops__tokenizer *t, mlops__source *src, char delim, char quote, bool trim,
@@ -38,7 +52,9 @@ int mlops__tok_init(mlops__tokenizer *t, mlops__source *src, char delim, char qu
     t->quote = quote;
     t->trim = trim;
     t->max_field = max_field;
-    t->max_record = max_field * 2 > MIN_RECORD_LIMIT ? max_field * 2 : MIN_RECORD_LIMIT;
+    t->max_record = max_field > SIZE_MAX / 2           ? SIZE_MAX
+                    : max_field * 2 > MIN_RECORD_LIMIT ? max_field * 2
+                                                       : MIN_RECORD_LIMIT;
     t->progress = progress;
     t->progress_data = progress_data;
     t->next_line = 1;
@@ -107,7 +123,8 @@ static void sniff_delimiter(mlops__tokenizer *t)
     static const char candidates[] = {',', '\t', ';', '|'};
     size_t counts[4] = {0};
     bool in_quotes = false;
-    for (size_t i = t->start; i < t->end && (in_quotes || t->buf[i] != '\n'); i++) {
+    for (size_t i = t->start;
+         i < t->end && (in_quotes || (t->buf[i] != '\n' && t->buf[i] != '\r')); i++) {
         if (t->quote && t->buf[i] == (unsigned char)t->quote) in_quotes = !in_quotes;
         for (int k = 0; k < 4 && !in_quotes; k++) counts[k] += t->buf[i] == (unsigned char)candidates[k];
     }
@@ -181,9 +198,11 @@ static int push_field(mlops__tokenizer *t, const mlops__field *f)
     return MLOPS_OK;
 }
 
+/* Padding that trim removes: spaces and tabs, unless that byte is the
+ * delimiter (a space- or tab-separated file). */
 static bool is_space(const mlops__tokenizer *t, unsigned char c)
 {
-    return c == ' ' || (c == '\t' && t->delim != '\t');
+    return (c == ' ' || c == '\t') && c != (unsigned char)t->delim;
 }
 
 /* Scans one record starting at t->start. Returns MLOPS_OK with *consumed
@@ -413,6 +432,10 @@ static __attribute__((noinline)) bool fast_decimal(const unsigned char *p, size_
     if (p != stop || digits == 0 || digits > 19 || m > (UINT64_C(1) << 53) || fraction > 22)
         return false;
     double v = (double)m;
+#if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
+    /* x87-style excess precision would round the quotient twice. */
+    if (fraction) return false;
+#endif
     if (fraction) v /= EXACT_POW10[fraction];
     *out = negative ? -v : v;
     return true;
@@ -453,8 +476,7 @@ static const unsigned char *field_end(const unsigned char *p, const unsigned cha
 bool mlops__tok_fast_numeric(mlops__tokenizer *t, double *out, size_t n)
 {
     const unsigned char delim = (unsigned char)t->delim;
-    if (!t->started || n == 0 || delim == '.' || delim == '-' || (unsigned)(delim - '0') < 10)
-        return false;
+    if (!t->started || n == 0 || !t->fast_ok) return false;
     const unsigned char *p = t->buf + t->start, *end = t->buf + t->end;
     if (p == end || *p == '\n' || *p == '\r') return false; /* blank lines are skipped there */
     size_t j = 0;

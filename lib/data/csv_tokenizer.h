@@ -25,6 +25,7 @@ typedef struct mlops__tokenizer {
     bool eof, started;
     char delim, quote;
     bool trim;
+    bool fast_ok; /* delimiter, quote and max_field allow mlops__tok_fast_numeric */
     size_t max_field;
     size_t max_record;
     uint64_t next_line;   /* physical line where the next record starts */

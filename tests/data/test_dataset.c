@@ -219,6 +219,60 @@ START_TEST(allocation_failures_are_clean)
 }
 END_TEST
 
+/* A matrix, a filter to no rows, a column selection, and a concatenation
+ * that starts with that empty part. */
+static int matrix_filter_select_concat(void *ctx)
+{
+    mlops_dataset **out = ctx;
+    static const double m[] = {1, 2, NAN, 4, 5, 6};
+    static const char *const city[] = {"a", NULL, "b"};
+    static const uint8_t none[3] = {0};
+    static const size_t order[] = {1, 0};
+    mlops_dataset_builder *b;
+    mlops_dataset *d = NULL, *full = NULL, *empty = NULL, *sel = NULL;
+    int rc = mlops_dataset_builder_create(&b, 3);
+    if (rc) return rc;
+    if (!rc) rc = mlops_dataset_builder_add_categorical(b, "city", city);
+    if (!rc) rc = mlops_dataset_builder_add_numeric(b, "x", (const double[]){1, 2, 3});
+    if (!rc) rc = mlops_dataset_builder_finish(b, &full);
+    mlops_dataset_builder_free(b);
+    if (!rc) rc = mlops_dataset_from_matrix(&d, m, 3, 2, 2, NULL);
+    if (!rc) rc = mlops_dataset_filter_rows(&empty, full, none);
+    if (!rc) rc = mlops_dataset_select_columns(&sel, full, order, 2);
+    mlops_dataset *flipped = NULL;
+    if (!rc) rc = mlops_dataset_select_columns(&flipped, sel, order, 2);
+    const mlops_dataset *parts[] = {empty, flipped, empty, full};
+    if (!rc) rc = mlops_dataset_concat_rows(out, parts, 4);
+    mlops_dataset_free(flipped);
+    mlops_dataset_free(sel);
+    mlops_dataset_free(empty);
+    mlops_dataset_free(full);
+    mlops_dataset_free(d);
+    return rc;
+}
+
+START_TEST(concat_with_empty_parts)
+{
+    mlops_dataset *out = NULL;
+    ck_assert_int_eq(matrix_filter_select_concat(&out), MLOPS_OK);
+    ck_assert_uint_eq(mlops_dataset_rows(out), 6);
+    ck_assert_uint_eq(mlops_dataset_category_count(out, 0), 2);
+    ck_assert_uint_eq(mlops_dataset_missing_count(out, 0), 2);
+    int32_t codes[6];
+    ck_assert_int_eq(mlops_dataset_get_codes(out, 0, 0, 6, codes), MLOPS_OK);
+    ck_assert_str_eq(mlops_dataset_category(out, 0, codes[0]), "a");
+    ck_assert_int_eq(codes[1], -1);
+    ck_assert_str_eq(mlops_dataset_category(out, 0, codes[5]), "b");
+    ck_assert_int_eq(codes[3], codes[0]);
+    double x[6];
+    ck_assert_int_eq(mlops_dataset_get_numeric(out, 1, 0, 6, x), MLOPS_OK);
+    ck_assert(x[0] == 1 && x[2] == 3 && x[3] == 1 && x[5] == 3);
+    mlops_dataset_free(out);
+    out = NULL;
+    ck_assert_int_gt(fault_alloc_sweep(matrix_filter_select_concat, free_out, &out), 10);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("dataset");
@@ -229,6 +283,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, features_and_sensitivity);
     tcase_add_test(tc, selections_and_concat);
     tcase_add_test(tc, allocation_failures_are_clean);
+    tcase_add_test(tc, concat_with_empty_parts);
     suite_add_tcase(s, tc);
     return s;
 }
