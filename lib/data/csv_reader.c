@@ -35,7 +35,7 @@ typedef struct csv_state {
     bool *forced;      /* type set by the user: never switched */
     bool missing_first[256];
     size_t missing_max_len;
-    bool fast_ok;      /* no missing token is a number the tokenizer's fast path reads */
+    bool fast_ok;      /* the settings allow the tokenizer's numeric fast path */
     uint64_t skipped;
     uint64_t rows_read;
     size_t batch_rows; /* streaming: rows per batch, settled once the width is known */
@@ -217,7 +217,9 @@ static int open_state(csv_state *st, const mlops_csv_options *o, const char *pat
 {
     memset(st, 0, sizeof *st);
     st->o = o ? o : mlops__csv_default_options();
-    st->fast_ok = true;
+    const char q = st->o->quote;
+    st->fast_ok = q != '.' && q != '-' && (q < '0' || q > '9') &&
+                  st->o->max_field_bytes >= MLOPS__TOK_FAST_MAX_FIELD;
     for (size_t k = 0; k < st->o->nmissing; k++) {
         size_t n = strlen(st->o->missing[k]);
         if (n > st->missing_max_len) st->missing_max_len = n;

@@ -23,24 +23,11 @@ enum { CHUNK = 1 << 20, MIN_RECORD_LIMIT = 64 << 20 };
 /* Scan outcomes besides MLOPS_* codes. */
 enum { NEED_MORE = 1 };
 
-/* A delimiter or quote byte that can appear in the numbers the fast path
- * accepts would be misread by it. */
-static bool numeric_byte(char c)
-{
-    return c == '.' || c == '-' || (unsigned)(c - '0') < 10;
-}
-
-/* The longest field the fast path accepts: a sign, 19 digits and a point. */
-enum { FAST_MAX_FIELD = 21 };
-
-/* Called once the delimiter is known. */
 static void set_stops(mlops__tokenizer *t)
 {
     memset(t->stop, 0, sizeof t->stop);
     t->stop[(unsigned char)t->delim] = true;
     t->stop['\n'] = t->stop['\r'] = t->stop[0] = true;
-    t->fast_ok = !numeric_byte(t->delim) && !numeric_byte(t->quote) &&
-                 t->max_field >= FAST_MAX_FIELD;
 }
 
 int mlops__tok_init(mlops__tokenizer *t, mlops__source *src, char delim, char quote, bool trim,
@@ -476,7 +463,8 @@ static const unsigned char *field_end(const unsigned char *p, const unsigned cha
 bool mlops__tok_fast_numeric(mlops__tokenizer *t, double *out, size_t n)
 {
     const unsigned char delim = (unsigned char)t->delim;
-    if (!t->started || n == 0 || !t->fast_ok) return false;
+    if (!t->started || n == 0 || delim == '.' || delim == '-' || (unsigned)(delim - '0') < 10)
+        return false;
     const unsigned char *p = t->buf + t->start, *end = t->buf + t->end;
     if (p == end || *p == '\n' || *p == '\r') return false; /* blank lines are skipped there */
     size_t j = 0;

@@ -25,7 +25,6 @@ typedef struct mlops__tokenizer {
     bool eof, started;
     char delim, quote;
     bool trim;
-    bool fast_ok; /* delimiter, quote and max_field allow mlops__tok_fast_numeric */
     size_t max_field;
     size_t max_record;
     uint64_t next_line;   /* physical line where the next record starts */
@@ -48,7 +47,12 @@ int mlops__tok_next(mlops__tokenizer *t, bool *more);
  * most 19 significant digits, an empty field meaning missing) that lies
  * wholly in the buffer: the shape of most numeric CSV data, parsed without
  * splitting it into fields first. Returns false, having consumed nothing,
- * for anything else; the caller then takes the general path. */
+ * for anything else; the caller then takes the general path.
+ * It knows nothing of missing-value tokens, and its hot loop has no room
+ * for more settings, so the caller must not use it when a missing token,
+ * or the quote byte, could be such a decimal, or when max_field is below
+ * MLOPS__TOK_FAST_MAX_FIELD (its longest field: a sign, 19 digits, a point). */
+enum { MLOPS__TOK_FAST_MAX_FIELD = 21 };
 bool mlops__tok_fast_numeric(mlops__tokenizer *t, double *out, size_t n);
 /* Line of field `i` of the current record. */
 uint64_t mlops__tok_field_line(const mlops__tokenizer *t, size_t i);
