@@ -43,7 +43,6 @@ static int start_gzip(mlops__source *s)
     /* 15 + 16: gzip wrapper only, with its CRC-32 and length check. */
     if (inflateInit2(&s->zs, 15 + 16) != Z_OK) return MLOPS_ENOMEM;
     s->zs_open = true;
-    s->gzip_done = false;
     if (s->zin == NULL && s->fd >= 0) {
         s->zin = mlops__malloc(ZIN_SIZE, "gzip input buffer");
         if (s->zin == NULL) return MLOPS_ENOMEM;
@@ -169,7 +168,7 @@ static int gzip_read(mlops__source *s, unsigned char *buf, size_t cap, size_t *g
     if (cap > UINT_MAX) cap = UINT_MAX;
     s->zs.next_out = buf;
     s->zs.avail_out = (uInt)cap;
-    while (s->zs.avail_out > 0 && !s->gzip_done) {
+    while (s->zs.avail_out > 0) {
         if (s->zs.avail_in == 0) {
             size_t n;
             int rc;

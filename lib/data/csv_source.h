@@ -16,7 +16,6 @@ typedef struct mlops__source {
     unsigned char *spooled;      /* a pipe's contents, read up front (owned) */
     size_t mem_len, mem_pos;
     bool gzip;
-    bool gzip_done;              /* last member ended exactly at end of input */
     z_stream zs;
     bool zs_open;
     unsigned char *zin;          /* compressed input buffer (file + gzip) */
