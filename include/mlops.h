@@ -15,5 +15,6 @@
 #include "mlops/schema.h"
 #include "mlops/split.h"
 #include "mlops/transform.h"
+#include "mlops/model.h"
 
 #endif /* MLOPS_H */

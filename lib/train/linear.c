@@ -1,0 +1,253 @@
+/* Least squares and ridge regression in closed form.
+ *
+ * The weighted, centred Gram matrix is accumulated block by block: each
+ * block of rows is centred on the weighted means and scaled by sqrt(w)
+ * before dsyrk, so precision does not suffer from large feature means (as
+ * G - W*mean*mean^T would) and no centred copy of the whole matrix is
+ * needed. (G + l2*W*I) b = X^T W y is then solved by Cholesky. When l2 = 0
+ * and the system is singular or too ill-conditioned for the normal
+ * equations, the solution falls back to LAPACK's SVD least squares on the
+ * centred data, which gives the minimum-norm solution as numpy's lstsq. */
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "train/blas.h"
+#include "train/model_impl.h"
+#include "train/problem.h"
+
+enum { BLOCK_ROWS = 2048 };
+
+/* Below this reciprocal condition number the normal equations lose too
+ * many digits; least squares on the data keeps them. */
+static const double RCOND_MIN = 1e-10;
+
+static double row_weight(const mlops__problem *pb, size_t i)
+{
+    return pb->w ? pb->w[i] : 1.0;
+}
+
+static void weighted_means(const mlops__problem *pb, double *xm, double *ym)
+{
+    memset(xm, 0, pb->p * sizeof *xm);
+    *ym = 0;
+    if (!pb->intercept) return;
+    for (size_t j = 0; j < pb->p; j++) {
+        const double *col = pb->x + j * pb->n;
+        double s = 0;
+        for (size_t i = 0; i < pb->n; i++) s += row_weight(pb, i) * col[i];
+        xm[j] = s / pb->wsum;
+    }
+    double s = 0;
+    for (size_t i = 0; i < pb->n; i++) s += row_weight(pb, i) * pb->y[i];
+    *ym = s / pb->wsum;
+}
+
+/* Rows [r0, r0+rows) centred and scaled by sqrt(w) into xb (rows x p,
+ * column-major) and yb. */
+static void centred_block(const mlops__problem *pb, const double *xm, double ym, size_t r0,
+                          size_t rows, double *xb, double *yb)
+{
+    for (size_t i = 0; i < rows; i++) yb[i] = pb->w ? sqrt(pb->w[r0 + i]) : 1.0;
+    for (size_t j = 0; j < pb->p; j++) {
+        const double *col = pb->x + j * pb->n + r0;
+        double *dst = xb + j * rows, m = xm[j];
+        for (size_t i = 0; i < rows; i++) dst[i] = (col[i] - m) * yb[i];
+    }
+    for (size_t i = 0; i < rows; i++) yb[i] *= pb->y[r0 + i] - ym;
+}
+
+static int gram(const mlops__problem *pb, const double *xm, double ym, double *G, double *c)
+{
+    size_t p = pb->p, cap = pb->n < BLOCK_ROWS ? pb->n : BLOCK_ROWS;
+    double *xb = mlops__malloc_array(cap, (p + 1) * sizeof *xb, "ridge block");
+    if (xb == NULL) return MLOPS_ENOMEM;
+    double *yb = xb + cap * p;
+    memset(G, 0, p * p * sizeof *G);
+    memset(c, 0, p * sizeof *c);
+    for (size_t r0 = 0; r0 < pb->n; r0 += cap) {
+        size_t rows = pb->n - r0 < cap ? pb->n - r0 : cap;
+        centred_block(pb, xm, ym, r0, rows, xb, yb);
+        cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)p, (int)rows, 1.0, xb,
+                    (int)rows, 1.0, G, (int)p);
+        cblas_dgemv(CblasColMajor, CblasTrans, (int)rows, (int)p, 1.0, xb, (int)rows, yb, 1,
+                    1.0, c, 1);
+    }
+    mlops__free(xb);
+    return MLOPS_OK;
+}
+
+/* Cholesky solve; returns 1 when the factorization failed or the system is
+ * too ill-conditioned for it (then the caller falls back), 0 on success. */
+static int cholesky(const mlops__problem *pb, double *G, double *b, int *fallback)
+{
+    int p = (int)pb->p, info = 0, one = 1;
+    double ridge = pb->l2 * pb->wsum, anorm = 0;
+    for (int j = 0; j < p; j++) {
+        G[(size_t)j * p + j] += ridge;
+        double s = 0; /* 1-norm of column j of the symmetric matrix */
+        for (int i = 0; i < p; i++)
+            s += fabs(i <= j ? G[(size_t)j * p + i] : G[(size_t)i * p + j]);
+        if (s > anorm) anorm = s;
+    }
+    dpotrf_("U", &p, G, &p, &info, 1);
+    *fallback = 0;
+    if (info > 0) {
+        *fallback = 1;
+        return MLOPS_OK;
+    }
+    if (info < 0) return mlops__fail(MLOPS_ENUMERIC, "ridge: dpotrf argument %d invalid", -info);
+    double rcond = 0;
+    double *work = mlops__malloc_array((size_t)p, 3 * sizeof *work, "ridge condition");
+    int *iwork = mlops__malloc_array((size_t)p, sizeof *iwork, "ridge condition");
+    if (work == NULL || iwork == NULL) {
+        mlops__free(work);
+        mlops__free(iwork);
+        return MLOPS_ENOMEM;
+    }
+    dpocon_("U", &p, G, &p, &anorm, &rcond, work, iwork, &info, 1);
+    mlops__free(work);
+    mlops__free(iwork);
+    if (pb->l2 == 0 && rcond < RCOND_MIN) {
+        *fallback = 1;
+        return MLOPS_OK;
+    }
+    dpotrs_("U", &p, &one, G, &p, b, &p, &info, 1);
+    if (info != 0) return mlops__fail(MLOPS_ENUMERIC, "ridge: dpotrs failed (%d)", info);
+    return MLOPS_OK;
+}
+
+/* Minimum-norm least squares on the centred, weighted data (plus sqrt(l2*W)
+ * rows when penalized) by LAPACK's divide-and-conquer SVD. */
+static int lstsq(const mlops__problem *pb, const double *xm, double ym, double *b)
+{
+    size_t p = pb->p, extra = pb->l2 > 0 ? p : 0, rows, total;
+    if (!mlops__add_size(pb->n, extra, &rows) || !mlops__mul_size(rows, p + 1, &total) ||
+        rows > MLOPS__BLAS_INT_MAX)
+        return mlops__fail(MLOPS_ENOMEM, "least squares: %zu rows x %zu features exceed the "
+                           "size limit", pb->n, p);
+    size_t ldb = rows > p ? rows : p;
+    double *a = mlops__malloc_array(rows * p + ldb, sizeof *a, "least squares matrix");
+    double *s = mlops__malloc_array(p ? p : 1, sizeof *s, "singular values");
+    if (a == NULL || s == NULL) {
+        mlops__free(a);
+        mlops__free(s);
+        return MLOPS_ENOMEM;
+    }
+    double *yb = a + rows * p;
+    memset(a, 0, (rows * p + ldb) * sizeof *a);
+    /* centre row by row into an n-row block with leading dimension rows */
+    for (size_t j = 0; j < p; j++) {
+        const double *col = pb->x + j * pb->n;
+        double *dst = a + j * rows;
+        for (size_t i = 0; i < pb->n; i++)
+            dst[i] = (col[i] - xm[j]) * (pb->w ? sqrt(pb->w[i]) : 1.0);
+        if (extra) dst[pb->n + j] = sqrt(pb->l2 * pb->wsum);
+    }
+    for (size_t i = 0; i < pb->n; i++) yb[i] = (pb->y[i] - ym) * (pb->w ? sqrt(pb->w[i]) : 1.0);
+    int m = (int)rows, n = (int)p, one = 1, lb = (int)ldb, rank = 0, info = 0, lwork = -1;
+    double rcond = -1, wq = 0; /* machine precision cut-off, as numpy */
+    int iq = 0;
+    dgelsd_(&m, &n, &one, a, &m, yb, &lb, s, &rcond, &rank, &wq, &lwork, &iq, &info);
+    int rc = MLOPS_OK;
+    lwork = (int)wq + 1;
+    double *work = mlops__malloc_array((size_t)lwork, sizeof *work, "least squares work");
+    int *iwork = mlops__malloc_array((size_t)(iq > 1 ? iq : 1), sizeof *iwork,
+                                     "least squares work");
+    if (work == NULL || iwork == NULL) {
+        rc = MLOPS_ENOMEM;
+    } else {
+        dgelsd_(&m, &n, &one, a, &m, yb, &lb, s, &rcond, &rank, work, &lwork, iwork, &info);
+        if (info != 0)
+            rc = mlops__fail(MLOPS_ENUMERIC, "least squares: the SVD did not converge (%d)",
+                             info);
+        else
+            memcpy(b, yb, p * sizeof *b);
+        if (rc == MLOPS_OK && rank < n)
+            mlops__log(MLOPS_LOG_WARN, "linear_regression: the features are collinear (rank "
+                       "%d of %d); the minimum-norm solution is used", rank, n);
+    }
+    mlops__free(work);
+    mlops__free(iwork);
+    mlops__free(a);
+    mlops__free(s);
+    return rc;
+}
+
+/* Objective and max |gradient| at the solution, through two BLAS passes:
+ * the gradient of a closed-form fit measures its numerical quality. */
+static int objective(const mlops__problem *pb, const double *b, double b0,
+                     mlops__solve_result *res)
+{
+    size_t n = pb->n, p = pb->p;
+    double *r = mlops__malloc_array(n + p, sizeof *r, "residuals");
+    if (r == NULL) return MLOPS_ENOMEM;
+    double *g = r + n;
+    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)p, 1.0, pb->x, (int)n, b, 1, 0.0, r,
+                1);
+    double sse = 0, gb = 0;
+    for (size_t i = 0; i < n; i++) {
+        double wi = row_weight(pb, i), ri = pb->y[i] - (r[i] + b0);
+        sse += wi * ri * ri;
+        r[i] = wi * ri;
+        gb += r[i];
+    }
+    cblas_dgemv(CblasColMajor, CblasTrans, (int)n, (int)p, 1.0, pb->x, (int)n, r, 1, 0.0, g, 1);
+    double pen = 0, gmax = pb->intercept ? fabs(gb / pb->wsum) : 0;
+    for (size_t j = 0; j < p; j++) {
+        pen += b[j] * b[j];
+        double gj = fabs(-g[j] / pb->wsum + pb->l2 * b[j]);
+        if (gj > gmax) gmax = gj;
+    }
+    res->objective = sse / (2 * pb->wsum) + 0.5 * pb->l2 * pen;
+    res->grad_norm = gmax;
+    mlops__free(r);
+    return MLOPS_OK;
+}
+
+int mlops__linear_solve(const mlops__problem *pb, int solver, double *coef, double *intercept,
+                        mlops__solve_result *res)
+{
+    size_t p = pb->p, pp;
+    memset(res, 0, sizeof *res);
+    if (!mlops__mul_size(p, p, &pp) || p > MLOPS__BLAS_INT_MAX || pb->n > MLOPS__BLAS_INT_MAX)
+        return mlops__fail(MLOPS_ENOMEM, "linear_regression: %zu features exceed the size "
+                           "limit", p);
+    double *xm = mlops__malloc_array(p, sizeof *xm, "feature means");
+    double *G = mlops__malloc_array(pp, sizeof *G, "Gram matrix");
+    if (xm == NULL || G == NULL) {
+        mlops__free(xm);
+        mlops__free(G);
+        return MLOPS_ENOMEM;
+    }
+    double ym = 0;
+    weighted_means(pb, xm, &ym);
+    int rc = MLOPS_OK, fallback = solver == MLOPS__SOLVER_LSTSQ;
+    if (!fallback) {
+        rc = gram(pb, xm, ym, G, coef);
+        if (rc == MLOPS_OK) rc = cholesky(pb, G, coef, &fallback);
+        if (rc == MLOPS_OK && fallback)
+            mlops__log(MLOPS_LOG_INFO, "linear_regression: the normal equations are singular "
+                       "or ill-conditioned; solving by SVD least squares");
+    }
+    if (rc == MLOPS_OK && fallback) rc = lstsq(pb, xm, ym, coef);
+    if (rc == MLOPS_OK) {
+        double b0 = ym;
+        for (size_t j = 0; j < p; j++) b0 -= xm[j] * coef[j];
+        *intercept = pb->intercept ? b0 : 0.0;
+        res->solver = fallback ? MLOPS__SOLVER_LSTSQ : MLOPS__SOLVER_CHOLESKY;
+        res->iterations = 1;
+        res->converged = true;
+        for (size_t j = 0; j < p && rc == MLOPS_OK; j++)
+            if (!isfinite(coef[j]))
+                rc = mlops__fail(MLOPS_ENUMERIC, "linear_regression: coefficient %zu is not "
+                                 "finite", j);
+        if (rc == MLOPS_OK) rc = objective(pb, coef, *intercept, res);
+    }
+    mlops__free(xm);
+    mlops__free(G);
+    return rc;
+}

@@ -1,0 +1,257 @@
+/* Logistic regression's objective for the optimizers: the weighted mean
+ * cross-entropy plus (l2/2)*||coef||^2, its gradient and Hessian-vector
+ * products, for one output (binary: the log-odds of class 1) or one output
+ * per class (true multinomial softmax).
+ *
+ * The heavy work is two matrix products per evaluation (scores X*C and the
+ * gradient X^T*R) through BLAS; the per-row work between them is written
+ * column by column so it vectorizes. Scores are kept after each evaluation
+ * so Newton's Hessian-vector products reuse the probabilities. */
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "train/blas.h"
+#include "train/model_impl.h"
+#include "train/problem.h"
+
+typedef struct logloss {
+    const mlops__problem *pb;
+    size_t nout;
+    double *z;    /* n x nout scores, then probabilities (column-major) */
+    double *r;    /* n x nout weighted residuals / Hv work */
+    double *rw;   /* per-row weight / wsum */
+    double *tmp;  /* n: per-row scratch */
+} logloss;
+
+size_t mlops__logistic_outputs(const mlops__problem *pb)
+{
+    return pb->k == 2 ? 1 : pb->k;
+}
+
+double mlops__max_abs(const double *v, size_t n)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++) {
+        double a = fabs(v[i]);
+        if (a > m || isnan(a)) m = a;
+    }
+    return m;
+}
+
+/* log(1 + exp(z)) without overflow. */
+static double softplus(double z)
+{
+    return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z));
+}
+
+static double sigmoid(double z)
+{
+    if (z >= 0) return 1.0 / (1.0 + exp(-z));
+    double e = exp(z);
+    return e / (1.0 + e);
+}
+
+/* Scores Z = X*C (+ intercepts). */
+static void scores(const logloss *L, const double *theta)
+{
+    const mlops__problem *pb = L->pb;
+    int n = (int)pb->n, p = (int)pb->p, k = (int)L->nout;
+    if (k == 1)
+        cblas_dgemv(CblasColMajor, CblasNoTrans, n, p, 1.0, pb->x, n, theta, 1, 0.0, L->z, 1);
+    else
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, k, p, 1.0, pb->x, n, theta,
+                    p, 0.0, L->z, n);
+    if (pb->intercept) {
+        const double *b = theta + L->nout * pb->p;
+        for (size_t o = 0; o < L->nout; o++) {
+            double *zo = L->z + o * pb->n, bo = b[o];
+            for (size_t i = 0; i < pb->n; i++) zo[i] += bo;
+        }
+    }
+}
+
+/* grad[coef] = X^T R + l2*coef; grad[intercepts] = column sums of R. */
+static void gradient_from(const logloss *L, const double *theta, const double *R, double *g)
+{
+    const mlops__problem *pb = L->pb;
+    int n = (int)pb->n, p = (int)pb->p, k = (int)L->nout;
+    if (k == 1)
+        cblas_dgemv(CblasColMajor, CblasTrans, n, p, 1.0, pb->x, n, R, 1, 0.0, g, 1);
+    else
+        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, p, k, n, 1.0, pb->x, n, R, n, 0.0,
+                    g, p);
+    size_t nc = L->nout * pb->p;
+    if (pb->l2 != 0)
+        for (size_t j = 0; j < nc; j++) g[j] += pb->l2 * theta[j];
+    for (size_t o = 0; o < L->nout; o++) {
+        double s = 0;
+        if (pb->intercept) {
+            const double *ro = R + o * pb->n;
+            for (size_t i = 0; i < pb->n; i++) s += ro[i];
+        }
+        g[nc + o] = s;
+    }
+}
+
+static double penalty(const logloss *L, const double *theta)
+{
+    if (L->pb->l2 == 0) return 0;
+    size_t nc = L->nout * L->pb->p;
+    double s = 0;
+    for (size_t j = 0; j < nc; j++) s += theta[j] * theta[j];
+    return 0.5 * L->pb->l2 * s;
+}
+
+static double eval_binary(logloss *L)
+{
+    const mlops__problem *pb = L->pb;
+    double loss = 0;
+    for (size_t i = 0; i < pb->n; i++) {
+        double z = L->z[i], yi = pb->cls[i] == 1 ? 1.0 : 0.0;
+        loss += L->rw[i] * (softplus(z) - yi * z);
+        double pr = sigmoid(z);
+        L->z[i] = pr;
+        L->r[i] = L->rw[i] * (pr - yi);
+    }
+    return loss;
+}
+
+static double eval_multinomial(logloss *L)
+{
+    const mlops__problem *pb = L->pb;
+    size_t n = pb->n, k = L->nout;
+    double *mx = L->tmp;
+    for (size_t i = 0; i < n; i++) mx[i] = L->z[i];
+    for (size_t o = 1; o < k; o++) {
+        const double *zo = L->z + o * n;
+        for (size_t i = 0; i < n; i++) mx[i] = zo[i] > mx[i] ? zo[i] : mx[i];
+    }
+    /* -log p_y = log(sum_k exp(z_k - max)) - (z_y - max); the second term
+     * is taken before exponentiating so it never underflows. */
+    double loss = 0;
+    for (size_t i = 0; i < n; i++) loss -= L->rw[i] * (L->z[(size_t)pb->cls[i] * n + i] - mx[i]);
+    /* r holds the row sums of exp(z - max) while probabilities form. */
+    double *sum = L->r;
+    memset(sum, 0, n * sizeof *sum);
+    for (size_t o = 0; o < k; o++) {
+        double *zo = L->z + o * n;
+        for (size_t i = 0; i < n; i++) {
+            zo[i] = exp(zo[i] - mx[i]);
+            sum[i] += zo[i];
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        loss += L->rw[i] * log(sum[i]);
+        mx[i] = 1.0 / sum[i];
+    }
+    for (size_t o = 0; o < k; o++) {
+        double *zo = L->z + o * n;
+        for (size_t i = 0; i < n; i++) zo[i] *= mx[i];
+    }
+    for (size_t o = 0; o < k; o++) {
+        const double *zo = L->z + o * n;
+        double *ro = L->r + o * n;
+        for (size_t i = 0; i < n; i++)
+            ro[i] = L->rw[i] * (zo[i] - (pb->cls[i] == (int32_t)o ? 1.0 : 0.0));
+    }
+    return loss;
+}
+
+static int loss_eval(void *ctx, const double *theta, double *f, double *g)
+{
+    logloss *L = ctx;
+    scores(L, theta);
+    double loss = L->nout == 1 ? eval_binary(L) : eval_multinomial(L);
+    *f = loss + penalty(L, theta);
+    gradient_from(L, theta, L->r, g);
+    return MLOPS_OK;
+}
+
+/* H*v at the last evaluated point: with U = X*V (+ v_b), row terms
+ * binary d_i*u_i with d_i = rw_i*p_i*(1-p_i), multinomial
+ * rw_i*p_ik*(u_ik - sum_l p_il*u_il). */
+static int loss_hvp(void *ctx, const double *v, double *hv)
+{
+    logloss *L = ctx;
+    const mlops__problem *pb = L->pb;
+    size_t n = pb->n, k = L->nout;
+    double *u = L->r;
+    {
+        /* scores() writes L->z: compute U into r through a swap. */
+        double *save = L->z;
+        L->z = u;
+        scores(L, v);
+        L->z = save;
+    }
+    if (k == 1) {
+        for (size_t i = 0; i < n; i++) {
+            double pr = L->z[i];
+            u[i] *= L->rw[i] * pr * (1 - pr);
+        }
+    } else {
+        double *dot = L->tmp;
+        memset(dot, 0, n * sizeof *dot);
+        for (size_t o = 0; o < k; o++) {
+            const double *po = L->z + o * n, *uo = u + o * n;
+            for (size_t i = 0; i < n; i++) dot[i] += po[i] * uo[i];
+        }
+        for (size_t o = 0; o < k; o++) {
+            const double *po = L->z + o * n;
+            double *uo = u + o * n;
+            for (size_t i = 0; i < n; i++) uo[i] = L->rw[i] * po[i] * (uo[i] - dot[i]);
+        }
+    }
+    gradient_from(L, v, u, hv);
+    return MLOPS_OK;
+}
+
+static void logloss_free(logloss *L)
+{
+    mlops__free(L->z);
+    mlops__free(L->r);
+    mlops__free(L->rw);
+    mlops__free(L->tmp);
+}
+
+static int logloss_init(logloss *L, const mlops__problem *pb)
+{
+    memset(L, 0, sizeof *L);
+    L->pb = pb;
+    L->nout = mlops__logistic_outputs(pb);
+    size_t nk;
+    if (!mlops__mul_size(pb->n, L->nout, &nk) || pb->n > MLOPS__BLAS_INT_MAX ||
+        pb->p > MLOPS__BLAS_INT_MAX || nk > MLOPS__BLAS_INT_MAX)
+        return mlops__fail(MLOPS_ENOMEM, "logistic regression: %zu rows x %zu outputs exceed "
+                           "the BLAS size limit", pb->n, L->nout);
+    L->z = mlops__malloc_array(nk, sizeof *L->z, "logistic scores");
+    L->r = mlops__malloc_array(nk, sizeof *L->r, "logistic residuals");
+    L->rw = mlops__malloc_array(pb->n, sizeof *L->rw, "logistic row weights");
+    L->tmp = mlops__malloc_array(pb->n, sizeof *L->tmp, "logistic scratch");
+    if (L->z == NULL || L->r == NULL || L->rw == NULL || L->tmp == NULL) {
+        logloss_free(L);
+        return MLOPS_ENOMEM;
+    }
+    for (size_t i = 0; i < pb->n; i++) L->rw[i] = (pb->w ? pb->w[i] : 1.0) / pb->wsum;
+    return MLOPS_OK;
+}
+
+int mlops__logistic_solve(const mlops__problem *pb, int solver, const mlops__solve_opts *o,
+                          double *theta, mlops__solve_result *res)
+{
+    logloss L;
+    int rc = logloss_init(&L, pb);
+    if (rc != MLOPS_OK) return rc;
+    size_t dim = L.nout * (pb->p + 1);
+    if (!pb->intercept)
+        for (size_t j = L.nout * pb->p; j < dim; j++) theta[j] = 0;
+    mlops__objective obj = {dim, &L, loss_eval, loss_hvp};
+    if (solver == MLOPS__SOLVER_AUTO)
+        solver = dim <= 1000 ? MLOPS__SOLVER_NEWTON : MLOPS__SOLVER_LBFGS;
+    rc = solver == MLOPS__SOLVER_NEWTON ? mlops__newton_cg(&obj, o, theta, res)
+                                        : mlops__lbfgs(&obj, o, theta, res);
+    res->solver = solver;
+    logloss_free(&L);
+    return rc;
+}

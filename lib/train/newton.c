@@ -1,0 +1,119 @@
+/* Truncated Newton (Newton-CG): each step solves H*d = -g approximately by
+ * conjugate gradients on Hessian-vector products, then backtracks along d.
+ * Quadratic convergence near the optimum makes it the solver of choice
+ * when tight tolerances and few parameters meet (the reference tests fit
+ * to 1e-10); products cost about one gradient each, so no p x p Hessian is
+ * ever formed. */
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "train/problem.h"
+
+enum { MAX_BACKTRACK = 60, MAX_CG = 250 };
+
+static double dot(const double *a, const double *b, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+/* Approximately solves H*d = -g; the forcing term min(0.5, sqrt|g|)*|g|
+ * gives superlinear convergence (Nocedal & Wright, algorithm 7.1). */
+static int conjugate_gradient(const mlops__objective *obj, const double *g, double *d, double *r,
+                              double *p, double *hp)
+{
+    size_t n = obj->dim;
+    double gnorm = sqrt(dot(g, g, n));
+    double eps = (gnorm < 0.25 ? sqrt(gnorm) : 0.5) * gnorm;
+    memset(d, 0, n * sizeof *d);
+    for (size_t i = 0; i < n; i++) r[i] = p[i] = -g[i];
+    double rr = dot(r, r, n);
+    size_t limit = n < MAX_CG ? (n < 10 ? 10 : n) : MAX_CG;
+    for (size_t it = 0; it < limit; it++) {
+        int rc = obj->hvp(obj->ctx, p, hp);
+        if (rc != MLOPS_OK) return rc;
+        double php = dot(p, hp, n);
+        if (!(php > DBL_EPSILON * rr)) { /* flat or negative curvature */
+            if (it == 0) memcpy(d, r, n * sizeof *d);
+            break;
+        }
+        double alpha = rr / php;
+        for (size_t i = 0; i < n; i++) {
+            d[i] += alpha * p[i];
+            r[i] -= alpha * hp[i];
+        }
+        double rr_new = dot(r, r, n);
+        if (sqrt(rr_new) <= eps) break;
+        double beta = rr_new / rr;
+        for (size_t i = 0; i < n; i++) p[i] = r[i] + beta * p[i];
+        rr = rr_new;
+    }
+    return MLOPS_OK;
+}
+
+int mlops__newton_cg(const mlops__objective *obj, const mlops__solve_opts *o, double *x,
+                     mlops__solve_result *res)
+{
+    size_t n = obj->dim;
+    double *buf = mlops__malloc_array(n, 6 * sizeof *buf, "Newton work");
+    if (buf == NULL) return MLOPS_ENOMEM;
+    double *g = buf, *d = buf + n, *r = buf + 2 * n, *p = buf + 3 * n, *xt = buf + 4 * n,
+           *gt = buf + 5 * n;
+    memset(res, 0, sizeof *res);
+    double f = 0;
+    int rc = obj->eval(obj->ctx, x, &f, g);
+    if (rc == MLOPS_OK && !isfinite(f))
+        rc = mlops__fail(MLOPS_ENUMERIC, "Newton: the objective is not finite at the start");
+    double gn = mlops__max_abs(g, n);
+    uint32_t it = 0;
+    bool converged = rc == MLOPS_OK && gn <= o->tol;
+    while (rc == MLOPS_OK && !converged && it < o->max_iter) {
+        rc = conjugate_gradient(obj, g, d, r, p, xt);
+        if (rc != MLOPS_OK) break;
+        double dphi = dot(g, d, n);
+        if (!(dphi < 0)) {
+            for (size_t i = 0; i < n; i++) d[i] = -g[i];
+            dphi = -dot(g, g, n);
+        }
+        /* The last evaluation must be at the accepted point: Hessian
+         * products use the state it leaves behind. */
+        bool accepted = false;
+        double t = 1, ft = 0;
+        for (int k = 0; k < MAX_BACKTRACK && !accepted; k++, t *= 0.5) {
+            for (size_t i = 0; i < n; i++) xt[i] = x[i] + t * d[i];
+            rc = obj->eval(obj->ctx, xt, &ft, gt);
+            if (rc != MLOPS_OK) break;
+            if (!isfinite(ft)) continue;
+            double gtn = mlops__max_abs(gt, n);
+            accepted = ft <= f + 1e-4 * t * dphi ||
+                       (ft <= f + 8 * DBL_EPSILON * fabs(f) && gtn < gn);
+        }
+        if (rc != MLOPS_OK) break;
+        if (!accepted) {
+            /* restore the state at x for the caller */
+            rc = obj->eval(obj->ctx, x, &f, g);
+            mlops__log(MLOPS_LOG_INFO, "Newton: no step decreases the objective at iteration "
+                       "%u (max |gradient| %.3g): the tolerance is below the attainable "
+                       "precision", (unsigned)it, gn);
+            break;
+        }
+        memcpy(x, xt, n * sizeof *x);
+        memcpy(g, gt, n * sizeof *g);
+        f = ft;
+        gn = mlops__max_abs(g, n);
+        it++;
+        converged = gn <= o->tol;
+        rc = mlops__progress(o->progress, o->progress_ud, it, o->max_iter, "model fit");
+    }
+    res->iterations = it;
+    res->converged = converged;
+    res->objective = f;
+    res->grad_norm = gn;
+    mlops__free(buf);
+    return rc;
+}
