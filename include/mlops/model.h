@@ -94,6 +94,10 @@ MLOPS_API const char *mlops_model_kind(const mlops_model *m);
  *                   [0]; results are bit-identical for equal thread counts
  *    warm_start     true/false [false]: refitting starts from the current
  *                   coefficients when features and classes are unchanged
+ *    fingerprint    true/false [true]: record the SHA-256 fingerprint of
+ *                   the training data in the card (mlops_dataset_fingerprint
+ *                   costs about as much as reading the data; cross-validation
+ *                   folds of an already fingerprinted dataset may skip it)
  *  Returns MLOPS_OK, MLOPS_EINVAL (NULL argument, unknown key (the message
  *  suggests the nearest), a value out of range or unparsable, a key that
  *  does not apply to this kind) or MLOPS_ENOMEM. Settings apply to the
@@ -137,14 +141,15 @@ MLOPS_API int mlops_model_set_progress(mlops_model *m, mlops_progress_fn fn, voi
  *  linear_regression needs a numeric target; logistic_regression takes a
  *  categorical target (class labels are its categories in byte order) or a
  *  numeric one (labels are the distinct values in ascending order, written
- *  as shortest round-trip numbers), with at least two classes present.
- *  Rows whose target is missing are refused.
+ *  as shortest round-trip numbers). Only labels present in the training
+ *  rows are classes (a category of the dictionary on no row is not one);
+ *  at least two are needed. Rows whose target is missing are refused.
  *
  *  Non-convergence within max_iter is not an error: the fit returns
  *  MLOPS_OK, logs one warning and mlops_model_info("converged") is 0.
  *  Returns MLOPS_OK; MLOPS_EINVAL (no or several target columns, no
- *  features, no rows, a missing target, one class only, more classes than
- *  rows, a non-numeric feature, a NaN or infinite feature value after
+ *  features, no rows, a missing target, one class only, a non-numeric
+ *  feature, a NaN or infinite feature value after
  *  preprocessing, a bad weight: messages name the column and row);
  *  MLOPS_ENUMERIC (the solver met a non-finite value); MLOPS_ECANCELED;
  *  MLOPS_ENOMEM. On failure the model keeps its previous state. */
@@ -229,8 +234,11 @@ MLOPS_API int mlops_model_predict(const mlops_model *m, const mlops_dataset *d, 
 MLOPS_API int mlops_model_predict_matrix(const mlops_model *m, const double *x, size_t rows,
                                          size_t cols, int kind, double *out, size_t len);
 
-/** mlops_model_predict_matrix() for one row, without allocating: the
- *  low-latency path for serving one decision at a time. */
+/** mlops_model_predict_matrix() for one row, without allocating (except
+ *  for models with more than 64 outputs): the low-latency path for serving
+ *  one decision at a time. The features are computed with the same
+ *  arithmetic; the dot products may differ from the batch paths' in the
+ *  last bits (they are summed in feature order rather than by BLAS). */
 MLOPS_API int mlops_model_predict_row(const mlops_model *m, const double *x, size_t cols,
                                       int kind, double *out, size_t len);
 

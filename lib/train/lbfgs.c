@@ -290,6 +290,8 @@ int mlops__lbfgs(const mlops__objective *obj, const mlops__solve_opts *o, double
         gn = mlops__max_abs(w.g, n);
         it++;
         converged = gn <= o->tol;
+        mlops__log(MLOPS_LOG_DEBUG, "L-BFGS iteration %u: objective %.17g, max |gradient| %.3g, "
+                   "step %.3g, %d evaluations so far", (unsigned)it, f, gn, acc->a, ls.evals);
         rc = mlops__progress(o->progress, o->progress_ud, it, o->max_iter, "model fit");
     }
     res->iterations = it;

@@ -53,35 +53,57 @@ static double sigmoid(double z)
     return e / (1.0 + e);
 }
 
-/* Scores Z = X*C (+ intercepts). */
-static void scores(const logloss *L, const double *theta)
+/* Rows are processed in blocks small enough for the block of X to stay in
+ * cache between the two products, so each evaluation streams X from
+ * memory once instead of twice. The block size is fixed (it depends on p
+ * only), so results are deterministic. */
+static size_t block_rows(const mlops__problem *pb)
+{
+    size_t b = (size_t)1 << 20; /* ~1 MiB of X per block */
+    b /= 8 * (pb->p ? pb->p : 1);
+    if (b < 64) b = 64;
+    return b;
+}
+
+/* Z[r0:r1] = X[r0:r1] * C (+ intercepts), Z column-major with ld n. */
+static void scores(const logloss *L, const double *theta, double *z, size_t r0, size_t r1)
 {
     const mlops__problem *pb = L->pb;
-    int n = (int)pb->n, p = (int)pb->p, k = (int)L->nout;
+    int n = (int)pb->n, p = (int)pb->p, k = (int)L->nout, rows = (int)(r1 - r0);
     if (k == 1)
-        cblas_dgemv(CblasColMajor, CblasNoTrans, n, p, 1.0, pb->x, n, theta, 1, 0.0, L->z, 1);
+        cblas_dgemv(CblasColMajor, CblasNoTrans, rows, p, 1.0, pb->x + r0, n, theta, 1, 0.0,
+                    z + r0, 1);
     else
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, k, p, 1.0, pb->x, n, theta,
-                    p, 0.0, L->z, n);
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, rows, k, p, 1.0, pb->x + r0, n,
+                    theta, p, 0.0, z + r0, n);
     if (pb->intercept) {
         const double *b = theta + L->nout * pb->p;
         for (size_t o = 0; o < L->nout; o++) {
-            double *zo = L->z + o * pb->n, bo = b[o];
-            for (size_t i = 0; i < pb->n; i++) zo[i] += bo;
+            double *zo = z + o * pb->n, bo = b[o];
+            for (size_t i = r0; i < r1; i++) zo[i] += bo;
         }
     }
 }
 
-/* grad[coef] = X^T R + l2*coef; grad[intercepts] = column sums of R. */
-static void gradient_from(const logloss *L, const double *theta, const double *R, double *g)
+/* g[coef] (+)= X[r0:r1]^T R[r0:r1]. */
+static void accumulate(const logloss *L, const double *R, size_t r0, size_t r1, double *g)
 {
     const mlops__problem *pb = L->pb;
-    int n = (int)pb->n, p = (int)pb->p, k = (int)L->nout;
+    int n = (int)pb->n, p = (int)pb->p, k = (int)L->nout, rows = (int)(r1 - r0);
+    double beta = r0 == 0 ? 0.0 : 1.0;
     if (k == 1)
-        cblas_dgemv(CblasColMajor, CblasTrans, n, p, 1.0, pb->x, n, R, 1, 0.0, g, 1);
+        cblas_dgemv(CblasColMajor, CblasTrans, rows, p, 1.0, pb->x + r0, n, R + r0, 1, beta, g,
+                    1);
     else
-        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, p, k, n, 1.0, pb->x, n, R, n, 0.0,
-                    g, p);
+        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, p, k, rows, 1.0, pb->x + r0, n,
+                    R + r0, n, beta, g, p);
+}
+
+/* Adds l2*theta to the coefficient part and the column sums of R as the
+ * intercept part. */
+static void finish_gradient(const logloss *L, const double *theta, const double *R, double *g)
+{
+    const mlops__problem *pb = L->pb;
     size_t nc = L->nout * pb->p;
     if (pb->l2 != 0)
         for (size_t j = 0; j < nc; j++) g[j] += pb->l2 * theta[j];
@@ -104,11 +126,11 @@ static double penalty(const logloss *L, const double *theta)
     return 0.5 * L->pb->l2 * s;
 }
 
-static double eval_binary(logloss *L)
+static double rows_binary(logloss *L, size_t r0, size_t r1)
 {
     const mlops__problem *pb = L->pb;
     double loss = 0;
-    for (size_t i = 0; i < pb->n; i++) {
+    for (size_t i = r0; i < r1; i++) {
         double z = L->z[i], yi = pb->cls[i] == 1 ? 1.0 : 0.0;
         loss += L->rw[i] * (softplus(z) - yi * z);
         double pr = sigmoid(z);
@@ -118,43 +140,39 @@ static double eval_binary(logloss *L)
     return loss;
 }
 
-static double eval_multinomial(logloss *L)
+static double rows_multinomial(logloss *L, size_t r0, size_t r1)
 {
     const mlops__problem *pb = L->pb;
     size_t n = pb->n, k = L->nout;
-    double *mx = L->tmp;
-    for (size_t i = 0; i < n; i++) mx[i] = L->z[i];
+    double *mx = L->tmp, *sum = L->r; /* r's first column holds row sums for a while */
+    for (size_t i = r0; i < r1; i++) mx[i] = L->z[i];
     for (size_t o = 1; o < k; o++) {
         const double *zo = L->z + o * n;
-        for (size_t i = 0; i < n; i++) mx[i] = zo[i] > mx[i] ? zo[i] : mx[i];
+        for (size_t i = r0; i < r1; i++) mx[i] = zo[i] > mx[i] ? zo[i] : mx[i];
     }
     /* -log p_y = log(sum_k exp(z_k - max)) - (z_y - max); the second term
      * is taken before exponentiating so it never underflows. */
     double loss = 0;
-    for (size_t i = 0; i < n; i++) loss -= L->rw[i] * (L->z[(size_t)pb->cls[i] * n + i] - mx[i]);
-    /* r holds the row sums of exp(z - max) while probabilities form. */
-    double *sum = L->r;
-    memset(sum, 0, n * sizeof *sum);
+    for (size_t i = r0; i < r1; i++)
+        loss -= L->rw[i] * (L->z[(size_t)pb->cls[i] * n + i] - mx[i]);
+    for (size_t i = r0; i < r1; i++) sum[i] = 0;
     for (size_t o = 0; o < k; o++) {
         double *zo = L->z + o * n;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = r0; i < r1; i++) {
             zo[i] = exp(zo[i] - mx[i]);
             sum[i] += zo[i];
         }
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = r0; i < r1; i++) {
         loss += L->rw[i] * log(sum[i]);
         mx[i] = 1.0 / sum[i];
     }
     for (size_t o = 0; o < k; o++) {
-        double *zo = L->z + o * n;
-        for (size_t i = 0; i < n; i++) zo[i] *= mx[i];
-    }
-    for (size_t o = 0; o < k; o++) {
-        const double *zo = L->z + o * n;
-        double *ro = L->r + o * n;
-        for (size_t i = 0; i < n; i++)
+        double *zo = L->z + o * n, *ro = L->r + o * n;
+        for (size_t i = r0; i < r1; i++) {
+            zo[i] *= mx[i];
             ro[i] = L->rw[i] * (zo[i] - (pb->cls[i] == (int32_t)o ? 1.0 : 0.0));
+        }
     }
     return loss;
 }
@@ -162,10 +180,16 @@ static double eval_multinomial(logloss *L)
 static int loss_eval(void *ctx, const double *theta, double *f, double *g)
 {
     logloss *L = ctx;
-    scores(L, theta);
-    double loss = L->nout == 1 ? eval_binary(L) : eval_multinomial(L);
+    size_t n = L->pb->n, step = block_rows(L->pb);
+    double loss = 0;
+    for (size_t r0 = 0; r0 < n; r0 += step) {
+        size_t r1 = n - r0 < step ? n : r0 + step;
+        scores(L, theta, L->z, r0, r1);
+        loss += L->nout == 1 ? rows_binary(L, r0, r1) : rows_multinomial(L, r0, r1);
+        accumulate(L, L->r, r0, r1, g);
+    }
     *f = loss + penalty(L, theta);
-    gradient_from(L, theta, L->r, g);
+    finish_gradient(L, theta, L->r, g);
     return MLOPS_OK;
 }
 
@@ -176,34 +200,32 @@ static int loss_hvp(void *ctx, const double *v, double *hv)
 {
     logloss *L = ctx;
     const mlops__problem *pb = L->pb;
-    size_t n = pb->n, k = L->nout;
+    size_t n = pb->n, k = L->nout, step = block_rows(pb);
     double *u = L->r;
-    {
-        /* scores() writes L->z: compute U into r through a swap. */
-        double *save = L->z;
-        L->z = u;
-        scores(L, v);
-        L->z = save;
+    for (size_t r0 = 0; r0 < n; r0 += step) {
+        size_t r1 = n - r0 < step ? n : r0 + step;
+        scores(L, v, u, r0, r1);
+        if (k == 1) {
+            for (size_t i = r0; i < r1; i++) {
+                double pr = L->z[i];
+                u[i] *= L->rw[i] * pr * (1 - pr);
+            }
+        } else {
+            double *dot = L->tmp;
+            for (size_t i = r0; i < r1; i++) dot[i] = 0;
+            for (size_t o = 0; o < k; o++) {
+                const double *po = L->z + o * n, *uo = u + o * n;
+                for (size_t i = r0; i < r1; i++) dot[i] += po[i] * uo[i];
+            }
+            for (size_t o = 0; o < k; o++) {
+                const double *po = L->z + o * n;
+                double *uo = u + o * n;
+                for (size_t i = r0; i < r1; i++) uo[i] = L->rw[i] * po[i] * (uo[i] - dot[i]);
+            }
+        }
+        accumulate(L, u, r0, r1, hv);
     }
-    if (k == 1) {
-        for (size_t i = 0; i < n; i++) {
-            double pr = L->z[i];
-            u[i] *= L->rw[i] * pr * (1 - pr);
-        }
-    } else {
-        double *dot = L->tmp;
-        memset(dot, 0, n * sizeof *dot);
-        for (size_t o = 0; o < k; o++) {
-            const double *po = L->z + o * n, *uo = u + o * n;
-            for (size_t i = 0; i < n; i++) dot[i] += po[i] * uo[i];
-        }
-        for (size_t o = 0; o < k; o++) {
-            const double *po = L->z + o * n;
-            double *uo = u + o * n;
-            for (size_t i = 0; i < n; i++) uo[i] = L->rw[i] * po[i] * (uo[i] - dot[i]);
-        }
-    }
-    gradient_from(L, v, u, hv);
+    finish_gradient(L, v, u, hv);
     return MLOPS_OK;
 }
 

@@ -18,7 +18,8 @@ static const char *const KIND_NAMES[] = {NULL, "linear_regression", "logistic_re
 static const char *const SOLVER_NAMES[] = {"auto", "cholesky", "lstsq", "lbfgs", "newton"};
 static const char *const PARAM_NAMES[MLOPS__P_COUNT] = {
     "l2",           "fit_intercept", "max_iter", "tol",     "solver",
-    "lbfgs_memory", "class_weight",  "seed",     "threads", "warm_start"};
+    "lbfgs_memory", "class_weight",  "seed",     "threads", "warm_start",
+    "fingerprint"};
 
 const char *mlops__model_kind_name(int kind)
 {
@@ -46,6 +47,7 @@ void mlops__params_default(mlops__model_params *p, int kind)
     p->solver = MLOPS__SOLVER_AUTO;
     p->lbfgs_memory = 10;
     p->class_weight = MLOPS__CLASS_WEIGHT_NONE;
+    p->fingerprint = true;
 }
 
 static const char *kind_at(size_t i, const void *ctx)
@@ -246,7 +248,8 @@ MLOPS_API int mlops_model_set_param(mlops_model *m, const char *key, const char 
         rc = parse_uint(key, value, 0, 1024, &u);
         p.threads = (uint32_t)u;
         break;
-    default: rc = parse_bool(key, value, &p.warm_start); break;
+    case MLOPS__P_WARM_START: rc = parse_bool(key, value, &p.warm_start); break;
+    default: rc = parse_bool(key, value, &p.fingerprint); break;
     }
     if (rc != MLOPS_OK) return rc;
     if (k == MLOPS__P_CLASS_WEIGHT && m->kind != MLOPS__MODEL_LOGISTIC)
@@ -287,7 +290,10 @@ int mlops__param_text(const mlops_model *m, int key, char **out)
         break;
     case MLOPS__P_SEED: snprintf(buf, sizeof buf, "%" PRIu64, p->seed); break;
     case MLOPS__P_THREADS: snprintf(buf, sizeof buf, "%" PRIu32, p->threads); break;
-    default: snprintf(buf, sizeof buf, "%s", p->warm_start ? "true" : "false"); break;
+    case MLOPS__P_WARM_START:
+        snprintf(buf, sizeof buf, "%s", p->warm_start ? "true" : "false");
+        break;
+    default: snprintf(buf, sizeof buf, "%s", p->fingerprint ? "true" : "false"); break;
     }
     *out = mlops__strdup(buf, "model setting text");
     return *out == NULL ? MLOPS_ENOMEM : MLOPS_OK;

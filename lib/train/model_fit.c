@@ -344,15 +344,18 @@ static int raw_deviations(mlops__model_fit *f, const mlops_dataset *train, const
             mlops_dataset_column_index(train, f->inputs[f->plan_input[j]], &col);
             v = train->cols[col].values;
         }
-        double mean = 0, m2 = 0;
+        /* two passes: exact enough and free of a division per value */
+        double sum = 0, ss = 0;
         size_t cnt = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (isnan(v[i])) continue;
-            cnt++;
-            double dlt = v[i] - mean;
-            mean += dlt / (double)cnt;
-            m2 += dlt * (v[i] - mean);
-        }
+        for (size_t i = 0; i < n; i++)
+            if (!isnan(v[i])) {
+                sum += v[i];
+                cnt++;
+            }
+        double mean = cnt ? sum / (double)cnt : 0.0;
+        for (size_t i = 0; i < n; i++)
+            if (!isnan(v[i])) ss += (v[i] - mean) * (v[i] - mean);
+        double m2 = ss;
         f->raw_std[j] = cnt ? sqrt(m2 / (double)cnt) : 0.0;
     }
     return MLOPS_OK;
@@ -464,7 +467,7 @@ MLOPS_API int mlops_model_fit(mlops_model *m, const mlops_dataset *train)
     if (rc == MLOPS_OK) rc = build_matrix(f, &fd);
     if (rc == MLOPS_OK) rc = mlops__model_plan(f);
     if (rc == MLOPS_OK) rc = raw_deviations(f, train, &fd);
-    if (rc == MLOPS_OK)
+    if (rc == MLOPS_OK && m->params.fingerprint)
         rc = mlops_dataset_fingerprint(train, f->fingerprint, sizeof f->fingerprint);
     if (rc == MLOPS_OK) {
         f->rows = n;

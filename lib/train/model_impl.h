@@ -40,6 +40,7 @@ enum {
     MLOPS__P_SEED,
     MLOPS__P_THREADS,
     MLOPS__P_WARM_START,
+    MLOPS__P_FINGERPRINT,
     MLOPS__P_COUNT
 };
 
@@ -54,6 +55,7 @@ typedef struct mlops__model_params {
     uint64_t seed;
     uint32_t threads;
     bool warm_start;
+    bool fingerprint;     /* hash the training data for the card */
 } mlops__model_params;
 
 /* Card fields (free text set by the user). */

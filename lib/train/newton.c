@@ -25,7 +25,7 @@ static double dot(const double *a, const double *b, size_t n)
 /* Approximately solves H*d = -g; the forcing term min(0.5, sqrt|g|)*|g|
  * gives superlinear convergence (Nocedal & Wright, algorithm 7.1). */
 static int conjugate_gradient(const mlops__objective *obj, const double *g, double *d, double *r,
-                              double *p, double *hp)
+                              double *p, double *hp, size_t *steps)
 {
     size_t n = obj->dim;
     double gnorm = sqrt(dot(g, g, n));
@@ -34,7 +34,9 @@ static int conjugate_gradient(const mlops__objective *obj, const double *g, doub
     for (size_t i = 0; i < n; i++) r[i] = p[i] = -g[i];
     double rr = dot(r, r, n);
     size_t limit = n < MAX_CG ? (n < 10 ? 10 : n) : MAX_CG;
+    *steps = 0;
     for (size_t it = 0; it < limit; it++) {
+        *steps = it + 1;
         int rc = obj->hvp(obj->ctx, p, hp);
         if (rc != MLOPS_OK) return rc;
         double php = dot(p, hp, n);
@@ -73,7 +75,8 @@ int mlops__newton_cg(const mlops__objective *obj, const mlops__solve_opts *o, do
     uint32_t it = 0;
     bool converged = rc == MLOPS_OK && gn <= o->tol;
     while (rc == MLOPS_OK && !converged && it < o->max_iter) {
-        rc = conjugate_gradient(obj, g, d, r, p, xt);
+        size_t cg = 0;
+        rc = conjugate_gradient(obj, g, d, r, p, xt, &cg);
         if (rc != MLOPS_OK) break;
         double dphi = dot(g, d, n);
         if (!(dphi < 0)) {
@@ -108,6 +111,8 @@ int mlops__newton_cg(const mlops__objective *obj, const mlops__solve_opts *o, do
         gn = mlops__max_abs(g, n);
         it++;
         converged = gn <= o->tol;
+        mlops__log(MLOPS_LOG_DEBUG, "Newton iteration %u: objective %.17g, max |gradient| %.3g, "
+                   "step %.3g, %zu conjugate-gradient steps", (unsigned)it, f, gn, t * 2, cg);
         rc = mlops__progress(o->progress, o->progress_ud, it, o->max_iter, "model fit");
     }
     res->iterations = it;
