@@ -272,13 +272,20 @@ int mlops__lbfgs(const mlops__objective *obj, const mlops__solve_opts *o, double
                        "precision", (unsigned)it, gn);
             break;
         }
-        double *sk = w.s + head * n, *yk = w.y + head * n;
+        /* The pair goes into the ring only when it keeps H positive
+         * definite; until then it must not overwrite the oldest pair. */
+        double sy = 0, yy = 0;
         for (size_t i = 0; i < n; i++) {
-            sk[i] = acc->x[i] - x[i];
-            yk[i] = acc->g[i] - w.g[i];
+            double si = acc->x[i] - x[i], yi = acc->g[i] - w.g[i];
+            sy += si * yi;
+            yy += yi * yi;
         }
-        double sy = dot(sk, yk, n), yy = dot(yk, yk, n);
         if (sy > DBL_EPSILON * yy && yy > 0) {
+            double *sk = w.s + head * n, *yk = w.y + head * n;
+            for (size_t i = 0; i < n; i++) {
+                sk[i] = acc->x[i] - x[i];
+                yk[i] = acc->g[i] - w.g[i];
+            }
             w.rho[head] = 1 / sy;
             gamma = sy / yy;
             head = (head + 1) % m;
