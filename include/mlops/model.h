@@ -228,7 +228,13 @@ MLOPS_API int mlops_model_predict(const mlops_model *m, const mlops_dataset *d, 
 /** Predicts for `rows` raw rows given as a row-major matrix `x` of rows x
  *  cols doubles, one column per raw input in mlops_model_input_name()
  *  order (NaN = missing). Only for models whose raw inputs are all numeric.
- *  Gives the same bits as mlops_model_predict() on the same values.
+ *  When every feature is an affine function of one input (chains of
+ *  impute, standardize and minmax), the chain is folded into the
+ *  coefficients once (their MLOPS_COEF_RAW form) and the batch is a single
+ *  BLAS product with no per-value transform; results then agree with
+ *  mlops_model_predict() to rounding (a few ulps of the largest term), not
+ *  bit for bit, and are deterministic. Rows holding missing values go
+ *  through the chain exactly.
  *  Returns as mlops_model_predict(); MLOPS_EINVAL also when cols differs
  *  from mlops_model_input_count() or an input is categorical. */
 MLOPS_API int mlops_model_predict_matrix(const mlops_model *m, const double *x, size_t rows,
@@ -236,9 +242,8 @@ MLOPS_API int mlops_model_predict_matrix(const mlops_model *m, const double *x, 
 
 /** mlops_model_predict_matrix() for one row, without allocating (except
  *  for models with more than 64 outputs): the low-latency path for serving
- *  one decision at a time. The features are computed with the same
- *  arithmetic; the dot products may differ from the batch paths' in the
- *  last bits (they are summed in feature order rather than by BLAS). */
+ *  one decision at a time. Its dot products are summed in input order, so
+ *  results may differ from the batch paths' in the last bits. */
 MLOPS_API int mlops_model_predict_row(const mlops_model *m, const double *x, size_t cols,
                                       int kind, double *out, size_t len);
 

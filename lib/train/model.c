@@ -112,6 +112,8 @@ void mlops__model_fit_free(mlops__model_fit *f)
     mlops__free(f->plan_input);
     mlops__free(f->plan_first);
     mlops__free(f->plan_ops);
+    mlops__free(f->fold_coef);
+    mlops__free(f->fold_intercept);
     mlops__free(f->source);
     mlops_transform_free(f->transform);
     mlops__free(f);

@@ -407,6 +407,8 @@ static int solve(const mlops_model *m, mlops__model_fit *f, const fit_data *fd, 
         if (!isfinite(f->coef[j]))
             return mlops__fail(MLOPS_ENUMERIC, "mlops_model_fit: the solver produced a "
                                "non-finite coefficient");
+    int frc = mlops__model_fold(f);
+    if (frc != MLOPS_OK) return frc;
     f->solver = res.solver;
     f->iterations = res.iterations;
     f->converged = res.converged;

@@ -118,6 +118,12 @@ typedef struct mlops__model_fit {
     size_t *plan_input;
     size_t *plan_first;    /* nfeatures + 1 entries */
     mlops__feature_op *plan_ops;
+    /* folded form for batches of raw numeric rows when every feature is an
+     * affine function of one input (impute first, then scaling): decision
+     * = raw row . fold_coef[o] + fold_intercept[o], fold_coef outputs x
+     * ninputs row-major; derived from the coefficients and the plan */
+    bool fold_ok;
+    double *fold_coef, *fold_intercept;
     /* training summary */
     uint64_t rows;
     double weight_sum;
@@ -157,6 +163,10 @@ void mlops__model_fit_free(mlops__model_fit *f);
 /* Builds the row plan and the raw-unit maps of a fit from its chain (which
  * may be NULL); used after fitting and after loading. */
 int mlops__model_plan(mlops__model_fit *f);
+/* Derives the folded coefficients (fold_ok, fold_coef, fold_intercept)
+ * from the plan and the coefficients; mlops__model_plan calls it when the
+ * coefficients are already there (after loading). */
+int mlops__model_fold(mlops__model_fit *f);
 
 /* Feature j of a raw numeric row through the row plan, with the chain's
  * own arithmetic (f->plan_input[j] must not be SIZE_MAX). */

@@ -134,12 +134,50 @@ int mlops__model_plan(mlops__model_fit *f)
         f->raw_offset[j] = b;
     }
     f->row_path = all;
+    if (f->coef != NULL && f->intercept != NULL) rc = mlops__model_fold(f);
 done:
     for (size_t i = 0; o != NULL && i < ni; i++) mlops__free(o[i].ops);
     mlops__free(o);
     return rc;
 }
 
+int mlops__model_fold(mlops__model_fit *f)
+{
+    size_t p = f->nfeatures, ni = f->ninputs, k = f->noutputs, kn;
+    mlops__free(f->fold_coef);
+    mlops__free(f->fold_intercept);
+    f->fold_coef = f->fold_intercept = NULL;
+    f->fold_ok = f->row_path;
+    /* each input feeds at most one feature, and imputation (if any) comes
+     * before every scaling step, so a missing value maps to a raw fill */
+    for (size_t j = 0; j < p && f->fold_ok; j++) {
+        for (size_t q = f->plan_first[j]; q < f->plan_first[j + 1]; q++)
+            if (f->plan_ops[q].kind == MLOPS__OP_IMPUTE && q != f->plan_first[j])
+                f->fold_ok = false;
+        for (size_t i = 0; i < j && f->fold_ok; i++)
+            if (f->plan_input[i] == f->plan_input[j]) f->fold_ok = false;
+    }
+    if (!f->fold_ok) return MLOPS_OK;
+    if (!mlops__mul_size(k, ni, &kn)) return mlops__fail(MLOPS_ENOMEM, "model too large");
+    f->fold_coef = mlops__calloc(kn ? kn : 1, sizeof *f->fold_coef, "folded coefficients");
+    f->fold_intercept = mlops__malloc_array(k, sizeof *f->fold_intercept, "folded intercepts");
+    if (f->fold_coef == NULL || f->fold_intercept == NULL) {
+        f->fold_ok = false;
+        return MLOPS_ENOMEM;
+    }
+    for (size_t o = 0; o < k; o++) {
+        double b = f->intercept[o];
+        for (size_t j = 0; j < p; j++) {
+            double c = f->coef[o * p + j];
+            b += c * f->raw_offset[j];
+            f->fold_coef[o * ni + f->plan_input[j]] = c * f->raw_scale[j];
+        }
+        f->fold_intercept[o] = b;
+    }
+    return MLOPS_OK;
+}
+
+/* Feature j of a raw row, with the chain's own arithmetic. */
 double mlops__plan_feature(const mlops__model_fit *f, size_t j, const double *raw)
 {
     double v = raw[f->plan_input[j]];

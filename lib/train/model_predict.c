@@ -1,11 +1,13 @@
 /* Prediction: from raw rows (a dataset, a row-major matrix or one row) to
  * values, class probabilities or decision values.
  *
- * Batches run in fixed blocks of rows, each gathered row-major and sent
- * through one dgemm; the dataset and matrix paths build identical blocks,
- * so they give identical bits. The single-row path avoids BLAS and any
- * allocation for latency; its dot products may round differently from
- * dgemm's in the last bits. */
+ * Datasets go through the model's chain exactly, then in fixed blocks of
+ * rows through one dgemm each. Raw numeric matrices and single rows, the
+ * serving paths, skip the per-value transform when the chain is affine:
+ * its scaling is folded into the coefficients once (the raw-unit form), so
+ * a batch is one BLAS product over the caller's memory and a row is one
+ * dot product. Rows with missing or infinite values fall back to the exact
+ * chain, which imputes them or names them. */
 #include <math.h>
 #include <string.h>
 
@@ -264,6 +266,47 @@ static int fill_from_matrix(const mlops_model *m, const void *src, size_t r0, si
     return MLOPS_OK;
 }
 
+/* Batches of raw rows through the folded coefficients: one dgemm on the
+ * caller's matrix, no per-value transform. A row whose decision is not
+ * finite holds a missing or infinite input; it is recomputed through the
+ * plan, which imputes or reports it exactly as the other paths do. */
+static int run_folded(const mlops_model *m, const double *x, size_t nrows, int kind,
+                      double *out, const char *func)
+{
+    const mlops__model_fit *f = m->fit;
+    size_t ni = f->ninputs, p = f->nfeatures, k = f->noutputs;
+    size_t width = mlops_model_output_width(m, kind);
+    size_t cap = nrows < BLOCK ? nrows : BLOCK;
+    double *z = mlops__malloc_array(cap, k * sizeof *z, "prediction block");
+    double *xb = mlops__malloc_array(p, sizeof *xb, "prediction row");
+    int rc = z == NULL || xb == NULL ? MLOPS_ENOMEM : MLOPS_OK;
+    for (size_t r0 = 0; r0 < nrows && rc == MLOPS_OK; r0 += cap) {
+        size_t rows = nrows - r0 < cap ? nrows - r0 : cap;
+        const double *xr = x + r0 * ni;
+        if (k == 1)
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)rows, (int)ni, 1.0, xr, (int)ni,
+                        f->fold_coef, 1, 0.0, z, 1);
+        else
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)k, (int)ni,
+                        1.0, xr, (int)ni, f->fold_coef, (int)ni, 0.0, z, (int)k);
+        for (size_t i = 0; i < rows && rc == MLOPS_OK; i++) {
+            double *zi = z + i * k;
+            bool finite = true;
+            for (size_t o = 0; o < k; o++) {
+                zi[o] += f->fold_intercept[o];
+                finite = finite && isfinite(zi[o]);
+            }
+            if (finite) continue;
+            rc = fill_from_matrix(m, x, r0 + i, 1, xb, func);
+            if (rc == MLOPS_OK) mlops__decisions(f, xb, 1, zi);
+        }
+        if (rc == MLOPS_OK) mlops__outputs(f, kind, z, rows, out + r0 * width);
+    }
+    mlops__free(z);
+    mlops__free(xb);
+    return rc;
+}
+
 MLOPS_API int mlops_model_predict_matrix(const mlops_model *m, const double *x, size_t rows,
                                          size_t cols, int kind, double *out, size_t len)
 {
@@ -273,6 +316,7 @@ MLOPS_API int mlops_model_predict_matrix(const mlops_model *m, const double *x, 
     int rc = mlops__predict_check(m, kind, rows, len, func);
     if (rc == MLOPS_OK) rc = row_path_check(m, cols, func);
     if (rc != MLOPS_OK || rows == 0) return rc;
+    if (m->fit->fold_ok) return run_folded(m, x, rows, kind, out, func);
     return run_blocks(m, x, rows, fill_from_matrix, kind, out, func);
 }
 
@@ -292,6 +336,22 @@ MLOPS_API int mlops_model_predict_row(const mlops_model *m, const double *x, siz
     if (k > 64) {
         heap = zp = mlops__malloc_array(k, sizeof *heap, "prediction");
         if (heap == NULL) return MLOPS_ENOMEM;
+    }
+    if (f->fold_ok) {
+        size_t ni = f->ninputs;
+        bool finite = true;
+        for (size_t o = 0; o < k; o++) {
+            const double *c = f->fold_coef + o * ni;
+            double s = f->fold_intercept[o];
+            for (size_t i = 0; i < ni; i++) s += c[i] * x[i];
+            zp[o] = s;
+            finite = finite && isfinite(s);
+        }
+        if (finite) {
+            mlops__outputs(f, kind, zp, 1, out);
+            mlops__free(heap);
+            return MLOPS_OK;
+        }
     }
     for (size_t o = 0; o < k; o++) zp[o] = 0;
     for (size_t j = 0; j < p; j++) {

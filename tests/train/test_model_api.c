@@ -135,7 +135,15 @@ START_TEST(prediction_paths_agree)
     double *x = raw_matrix(m, d);
     size_t ni = mlops_model_input_count(m);
     OK(mlops_model_predict_matrix(m, x, n, ni, MLOPS_PREDICT_PROBA, pm, n * k));
-    ck_assert_int_eq(memcmp(pd, pm, n * k * sizeof *pd), 0);
+    for (size_t i = 0; i < n * k; i++) ck_assert_double_eq_tol(pm[i], pd[i], 1e-13);
+    /* a missing value in a model without an imputer is named, even on the
+     * folded path */
+    x[5 * ni + 2] = NAN;
+    ASSERT_ERR(mlops_model_predict_matrix(m, x, n, ni, MLOPS_PREDICT_PROBA, pm, n * k),
+               MLOPS_EINVAL, "at row 5");
+    ASSERT_ERR(mlops_model_predict_row(m, x + 5 * ni, ni, MLOPS_PREDICT_PROBA, row, 3),
+               MLOPS_EINVAL, "missing");
+    OK(mlops_dataset_get_numeric(d, 2, 5, 1, &x[5 * ni + 2]));
     size_t correct = 0;
     for (size_t i = 0; i < n; i++) {
         OK(mlops_model_predict_row(m, x + i * ni, ni, MLOPS_PREDICT_PROBA, row, 3));
