@@ -229,6 +229,49 @@ static int loss_hvp(void *ctx, const double *v, double *hv)
     return MLOPS_OK;
 }
 
+/* Binary Hessian [X^T D X + l2*I, X^T d; d^T X, sum d] with d_i =
+ * rw_i*p_i*(1-p_i), built block by block: rows scaled by sqrt(d_i) go
+ * through dsyrk, the intercept column through dgemv. */
+static int loss_hessian(void *ctx, double *h)
+{
+    logloss *L = ctx;
+    const mlops__problem *pb = L->pb;
+    size_t n = pb->n, p = pb->p, dim = p + 1, step = block_rows(pb);
+    size_t cap = n < step ? n : step;
+    double *xb = mlops__malloc_array(cap, (p + 1) * sizeof *xb, "Hessian block");
+    if (xb == NULL) return MLOPS_ENOMEM;
+    double *dv = xb + cap * p, dsum = 0;
+    memset(h, 0, dim * dim * sizeof *h);
+    for (size_t r0 = 0; r0 < n; r0 += cap) {
+        size_t rows = n - r0 < cap ? n - r0 : cap;
+        for (size_t i = 0; i < rows; i++) {
+            double pr = L->z[r0 + i];
+            dv[i] = L->rw[r0 + i] * pr * (1 - pr);
+            dsum += dv[i];
+        }
+        for (size_t j = 0; j < p; j++) {
+            const double *col = pb->x + j * n + r0;
+            double *dst = xb + j * rows;
+            for (size_t i = 0; i < rows; i++) dst[i] = col[i] * sqrt(dv[i]);
+        }
+        cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)p, (int)rows, 1.0, xb,
+                    (int)rows, 1.0, h, (int)dim);
+        /* X^T d = (sqrt(d) X)^T sqrt(d) */
+        for (size_t i = 0; i < rows; i++) dv[i] = sqrt(dv[i]);
+        cblas_dgemv(CblasColMajor, CblasTrans, (int)rows, (int)p, 1.0, xb, (int)rows, dv, 1, 1.0,
+                    h + p * dim, 1);
+    }
+    mlops__free(xb);
+    for (size_t j = 0; j < p; j++) h[j * dim + j] += pb->l2;
+    if (pb->intercept) {
+        h[p * dim + p] = dsum;
+    } else { /* the intercept stays 0: a unit pivot decouples it */
+        memset(h + p * dim, 0, p * sizeof *h);
+        h[p * dim + p] = 1;
+    }
+    return MLOPS_OK;
+}
+
 static void logloss_free(logloss *L)
 {
     mlops__free(L->z);
@@ -268,7 +311,7 @@ int mlops__logistic_solve(const mlops__problem *pb, int solver, const mlops__sol
     size_t dim = L.nout * (pb->p + 1);
     if (!pb->intercept)
         for (size_t j = L.nout * pb->p; j < dim; j++) theta[j] = 0;
-    mlops__objective obj = {dim, &L, loss_eval, loss_hvp};
+    mlops__objective obj = {dim, &L, loss_eval, loss_hvp, L.nout == 1 ? loss_hessian : NULL};
     if (solver == MLOPS__SOLVER_AUTO)
         solver = dim <= 1000 ? MLOPS__SOLVER_NEWTON : MLOPS__SOLVER_LBFGS;
     rc = solver == MLOPS__SOLVER_NEWTON ? mlops__newton_cg(&obj, o, theta, res)

@@ -1,5 +1,7 @@
-/* Truncated Newton (Newton-CG): each step solves H*d = -g approximately by
- * conjugate gradients on Hessian-vector products, then backtracks along d.
+/* Newton's method: each step solves H*d = -g, exactly by Cholesky when the
+ * objective can form its Hessian and the parameters are few, otherwise
+ * approximately by conjugate gradients on Hessian-vector products
+ * (truncated Newton), then backtracks along d.
  * Quadratic convergence near the optimum makes it the solver of choice
  * when tight tolerances and few parameters meet (the reference tests fit
  * to 1e-10); products cost about one gradient each, so no p x p Hessian is
@@ -11,9 +13,13 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "train/blas.h"
 #include "train/problem.h"
 
-enum { MAX_BACKTRACK = 60, MAX_CG = 250 };
+/* Exact Newton steps (Hessian by dsyrk, Cholesky) up to this many
+ * parameters: forming the Hessian costs one pass over the data, fewer than
+ * the several Hessian products of a CG solve. */
+enum { MAX_BACKTRACK = 60, MAX_CG = 250, DENSE_MAX = 512 };
 
 static double dot(const double *a, const double *b, size_t n)
 {
@@ -58,6 +64,24 @@ static int conjugate_gradient(const mlops__objective *obj, const double *g, doub
     return MLOPS_OK;
 }
 
+/* The exact Newton direction from the full Hessian by Cholesky; returns 1
+ * when the Hessian is not numerically positive definite (then CG is
+ * used). */
+static int dense_direction(const mlops__objective *obj, double *h, const double *g, double *d,
+                           int *failed)
+{
+    int rc = obj->hessian(obj->ctx, h);
+    if (rc != MLOPS_OK) return rc;
+    int n = (int)obj->dim, info = 0, one = 1;
+    dpotrf_("U", &n, h, &n, &info, 1);
+    *failed = info != 0;
+    if (*failed) return MLOPS_OK;
+    for (int i = 0; i < n; i++) d[i] = -g[i];
+    dpotrs_("U", &n, &one, h, &n, d, &n, &info, 1);
+    *failed = info != 0;
+    return MLOPS_OK;
+}
+
 int mlops__newton_cg(const mlops__objective *obj, const mlops__solve_opts *o, double *x,
                      mlops__solve_result *res)
 {
@@ -66,6 +90,14 @@ int mlops__newton_cg(const mlops__objective *obj, const mlops__solve_opts *o, do
     if (buf == NULL) return MLOPS_ENOMEM;
     double *g = buf, *d = buf + n, *r = buf + 2 * n, *p = buf + 3 * n, *xt = buf + 4 * n,
            *gt = buf + 5 * n;
+    double *h = NULL;
+    if (obj->hessian != NULL && n <= DENSE_MAX) {
+        h = mlops__malloc_array(n * n, sizeof *h, "Newton Hessian");
+        if (h == NULL) {
+            mlops__free(buf);
+            return MLOPS_ENOMEM;
+        }
+    }
     memset(res, 0, sizeof *res);
     double f = 0;
     int rc = obj->eval(obj->ctx, x, &f, g);
@@ -76,7 +108,9 @@ int mlops__newton_cg(const mlops__objective *obj, const mlops__solve_opts *o, do
     bool converged = rc == MLOPS_OK && gn <= o->tol;
     while (rc == MLOPS_OK && !converged && it < o->max_iter) {
         size_t cg = 0;
-        rc = conjugate_gradient(obj, g, d, r, p, xt, &cg);
+        int dense_failed = 1;
+        if (h != NULL) rc = dense_direction(obj, h, g, d, &dense_failed);
+        if (rc == MLOPS_OK && dense_failed) rc = conjugate_gradient(obj, g, d, r, p, xt, &cg);
         if (rc != MLOPS_OK) break;
         double dphi = dot(g, d, n);
         if (!(dphi < 0)) {
@@ -120,5 +154,6 @@ int mlops__newton_cg(const mlops__objective *obj, const mlops__solve_opts *o, do
     res->objective = f;
     res->grad_norm = gn;
     mlops__free(buf);
+    mlops__free(h);
     return rc;
 }

@@ -63,6 +63,10 @@ typedef struct mlops__objective {
     void *ctx;
     int (*eval)(void *ctx, const double *x, double *f, double *g);
     int (*hvp)(void *ctx, const double *v, double *hv);
+    /* Optional: the full dim x dim Hessian (column-major, upper triangle
+     * needed) at the point of the last evaluation, for exact Newton steps
+     * when dim is small. NULL when the objective does not provide it. */
+    int (*hessian)(void *ctx, double *h);
 } mlops__objective;
 
 /* Minimizers: return MLOPS_OK (converged or not: see res), MLOPS_ECANCELED,
