@@ -25,6 +25,12 @@ int mlops__atomic_open(mlops__atomic_file *f, const char *path)
     f->fd = -1;
     f->path = f->tmp_path = NULL;
     if (path == NULL || *path == '\0') return mlops__fail(MLOPS_EINVAL, "atomic write: empty path");
+    /* Replacing is for files: renaming over a device (/dev/null as root), a
+     * directory or a pipe would destroy it. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return mlops__fail(MLOPS_EIO, "cannot write '%s': it exists and is not a regular file",
+                           path);
     size_t cap = strlen(path) + 48;
     f->path = mlops__strdup(path, "file path");
     f->tmp_path = mlops__malloc(cap, "temporary file path");

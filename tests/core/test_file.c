@@ -107,6 +107,13 @@ START_TEST(errors_name_the_path)
     ck_assert_int_eq(mlops__read_file(dir, 100, &data, &len), MLOPS_EIO);
     ck_assert_ptr_nonnull(strstr(mlops_last_error(), "not a regular file"));
     ck_assert_int_eq(mlops__read_file(NULL, 100, &data, &len), MLOPS_EINVAL);
+    /* replacing a directory or a device would destroy it */
+    ck_assert_int_eq(mlops__write_file_atomic(dir, "x", 1), MLOPS_EIO);
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "not a regular file"));
+    ck_assert_int_eq(mlops__write_file_atomic("/dev/null", "x", 1), MLOPS_EIO);
+    struct stat st;
+    ck_assert_int_eq(stat("/dev/null", &st), 0);
+    ck_assert(S_ISCHR(st.st_mode));
     snprintf(path, sizeof path, "%s/big", dir);
     ck_assert_int_eq(mlops__write_file_atomic(path, "0123456789", 10), MLOPS_OK);
     ck_assert_int_eq(mlops__read_file(path, 9, &data, &len), MLOPS_ERANGE);
