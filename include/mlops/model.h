@@ -86,7 +86,11 @@ MLOPS_API const char *mlops_model_kind(const mlops_model *m);
  *                   the normalized objective is <= tol, > 0 [1e-6]
  *    solver         linear_regression: "auto", "cholesky", "lstsq";
  *                   logistic_regression: "auto", "lbfgs", "newton" [auto]
- *    lbfgs_memory   correction pairs kept by L-BFGS, 1..100 [10]
+ *    lbfgs_memory   correction pairs kept by L-BFGS, 1..100 [50]; more
+ *                   pairs mean fewer passes over the data on
+ *                   ill-conditioned problems; they cost 16 bytes per pair
+ *                   and parameter, and are capped to keep them under
+ *                   256 MiB
  *    class_weight   "none" or "balanced" (rows of class k weigh
  *                   rows / (classes * count_k)) [none]
  *    seed           unsigned 64-bit integer recorded with the model [0]
@@ -310,7 +314,7 @@ MLOPS_API int mlops_model_payload_hash(const mlops_model *m, char *hex, size_t s
 
 /** Saves a fitted model to `path`, atomically (a crash leaves either the
  *  old file or the new one). The format (a versioned container of
- *  zlib-compressed, CRC-checked sections) is described in
+ *  CRC-checked sections) is described in
  *  mlops_model_save(3). Returns MLOPS_OK, MLOPS_EINVAL, MLOPS_ESTATE (not
  *  fitted), MLOPS_EIO (naming the path and the system error) or
  *  MLOPS_ENOMEM. */

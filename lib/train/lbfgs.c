@@ -209,6 +209,9 @@ int mlops__lbfgs(const mlops__objective *obj, const mlops__solve_opts *o, double
                  mlops__solve_result *res)
 {
     size_t n = obj->dim, m = o->memory ? o->memory : 10;
+    /* keep the pairs under 256 MiB */
+    size_t cap = ((size_t)256 << 20) / (16 * (n ? n : 1));
+    if (m > cap) m = cap > 5 ? cap : 5;
     lbfgs_work w;
     int rc = work_init(&w, n, m);
     if (rc != MLOPS_OK) return rc;

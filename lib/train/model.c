@@ -45,7 +45,7 @@ void mlops__params_default(mlops__model_params *p, int kind)
     p->max_iter = 1000;
     p->tol = 1e-6;
     p->solver = MLOPS__SOLVER_AUTO;
-    p->lbfgs_memory = 10;
+    p->lbfgs_memory = 50;
     p->class_weight = MLOPS__CLASS_WEIGHT_NONE;
     p->fingerprint = true;
 }

@@ -117,7 +117,8 @@ int mlops__model_plan(mlops__model_fit *f)
         f->raw_affine[j] = f->plan_input[j] != SIZE_MAX;
         if (f->raw_affine[j]) {
             const origin *src = find(o, ni, f->features[j]);
-            memcpy(f->plan_ops + f->plan_first[j], src->ops, src->nops * sizeof *src->ops);
+            if (src->nops > 0)
+                memcpy(f->plan_ops + f->plan_first[j], src->ops, src->nops * sizeof *src->ops);
             /* compose x -> a*x + b through the scaling steps */
             for (size_t k = 0; k < src->nops; k++) {
                 const mlops__feature_op *op = &src->ops[k];
