@@ -6,7 +6,10 @@
 
 #include <mlops.h>
 
+int cmd_inspect(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
+int cmd_train(int argc, char **argv);
 
 static int usage(FILE *out)
 {
@@ -14,6 +17,9 @@ static int usage(FILE *out)
           "\n"
           "commands:\n"
           "  profile    profile a CSV file: counts, missing, distinct, ranges\n"
+          "  train      fit a model on a CSV file and save it\n"
+          "  predict    predict with a saved model for the rows of a CSV file\n"
+          "  inspect    describe a saved model, or print its model card JSON\n"
           "  version    print the library version\n"
           "  help       show this help\n"
           "\n"
@@ -38,6 +44,9 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) return cmd_version();
     if (strcmp(cmd, "profile") == 0) return cmd_profile(argc - 1, argv + 1);
+    if (strcmp(cmd, "train") == 0) return cmd_train(argc - 1, argv + 1);
+    if (strcmp(cmd, "predict") == 0) return cmd_predict(argc - 1, argv + 1);
+    if (strcmp(cmd, "inspect") == 0) return cmd_inspect(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
         return usage(stdout);
     fprintf(stderr, "mlops: unknown command '%s'\n", cmd);

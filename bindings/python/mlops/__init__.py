@@ -7,8 +7,12 @@ used for zero-copy arrays when it is installed).
 """
 from . import _native
 from ._errors import MlopsError, check
+from ._dataset import Dataset, have_numpy
+from ._transform import Transform
+from ._model import Model
 
-__all__ = ["MlopsError", "version", "version_string", "live_allocations"]
+__all__ = ["MlopsError", "version", "version_string", "live_allocations",
+           "Dataset", "Transform", "Model", "have_numpy"]
 
 
 def version():

@@ -46,3 +46,134 @@ _declare("mlops_version_string", ctypes.c_char_p)
 _declare("mlops_version_check", ctypes.c_int, ctypes.c_uint)
 _declare("mlops_live_allocations", ctypes.c_size_t)
 _declare("mlops_free", None, ctypes.c_void_p)
+
+
+# ---- Data, transform and model objects ----------------------------------
+# Opaque handle types: a handle of one kind passed where another is expected
+# raises ctypes.ArgumentError instead of reaching C.
+def _opaque(name):
+    return ctypes.POINTER(type(name, (ctypes.Structure,), {}))
+
+
+dataset_p = _opaque("mlops_dataset")
+builder_p = _opaque("mlops_dataset_builder")
+csv_options_p = _opaque("mlops_csv_options")
+transform_p = _opaque("mlops_transform")
+model_p = _opaque("mlops_model")
+
+c_double_p = ctypes.POINTER(ctypes.c_double)
+c_size_p = ctypes.POINTER(ctypes.c_size_t)
+c_char_pp = ctypes.POINTER(ctypes.c_char_p)
+# char ** / unsigned char ** results freed with mlops_free(): read as
+# addresses so the pointer survives the conversion to bytes.
+c_out_buffer = ctypes.POINTER(ctypes.c_void_p)
+progress_fn = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_void_p)
+
+_int, _size, _str, _vp = ctypes.c_int, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_void_p
+
+_declare("mlops_role_name", _str, _int)
+_declare("mlops_type_name", _str, _int)
+_declare("mlops_role_from_name", _int, _str, ctypes.POINTER(_int))
+
+_declare("mlops_csv_options_create", _int, ctypes.POINTER(csv_options_p))
+_declare("mlops_csv_options_free", None, csv_options_p)
+_declare("mlops_csv_options_set", _int, csv_options_p, _str, _str)
+_declare("mlops_dataset_read_csv", _int, ctypes.POINTER(dataset_p), _str, csv_options_p)
+_declare("mlops_dataset_read_csv_memory", _int, ctypes.POINTER(dataset_p), _vp, _size, _str,
+         csv_options_p)
+
+_declare("mlops_dataset_from_matrix", _int, ctypes.POINTER(dataset_p), c_double_p, _size, _size,
+         _size, c_char_pp)
+_declare("mlops_dataset_builder_create", _int, ctypes.POINTER(builder_p), _size)
+_declare("mlops_dataset_builder_add_numeric", _int, builder_p, _str, c_double_p)
+_declare("mlops_dataset_builder_add_categorical", _int, builder_p, _str, c_char_pp)
+_declare("mlops_dataset_builder_set_role", _int, builder_p, _str, _int)
+_declare("mlops_dataset_builder_finish", _int, builder_p, ctypes.POINTER(dataset_p))
+_declare("mlops_dataset_builder_free", None, builder_p)
+_declare("mlops_dataset_free", None, dataset_p)
+_declare("mlops_dataset_rows", _size, dataset_p)
+_declare("mlops_dataset_cols", _size, dataset_p)
+_declare("mlops_dataset_column_name", _str, dataset_p, _size)
+_declare("mlops_dataset_column_index", _int, dataset_p, _str, c_size_p)
+_declare("mlops_dataset_column_type", _int, dataset_p, _size)
+_declare("mlops_dataset_column_role", _int, dataset_p, _size)
+_declare("mlops_dataset_set_role", _int, dataset_p, _size, _int)
+_declare("mlops_dataset_missing_count", _size, dataset_p, _size)
+_declare("mlops_dataset_get_numeric", _int, dataset_p, _size, _size, _size, c_double_p)
+_declare("mlops_dataset_get_codes", _int, dataset_p, _size, _size, _size,
+         ctypes.POINTER(ctypes.c_int32))
+_declare("mlops_dataset_category_count", _size, dataset_p, _size)
+_declare("mlops_dataset_category", _str, dataset_p, _size, ctypes.c_int32)
+_declare("mlops_dataset_to_matrix", _int, dataset_p, c_size_p, _size, c_double_p, _size)
+_declare("mlops_dataset_take_rows", _int, ctypes.POINTER(dataset_p), dataset_p, c_size_p, _size)
+_declare("mlops_dataset_select_columns", _int, ctypes.POINTER(dataset_p), dataset_p, c_size_p,
+         _size)
+_declare("mlops_dataset_source", _str, dataset_p)
+_declare("mlops_dataset_fingerprint", _int, dataset_p, ctypes.c_char_p, _size)
+
+_declare("mlops_transform_create", _int, ctypes.POINTER(transform_p))
+_declare("mlops_transform_free", None, transform_p)
+_declare("mlops_transform_add", _int, transform_p, _str, _str)
+_declare("mlops_transform_set", _int, transform_p, _size, _str, _str)
+_declare("mlops_transform_fit", _int, transform_p, dataset_p)
+_declare("mlops_transform_apply", _int, transform_p, dataset_p, ctypes.POINTER(dataset_p))
+_declare("mlops_transform_is_fitted", _int, transform_p)
+_declare("mlops_transform_step_count", _size, transform_p)
+_declare("mlops_transform_step_kind", _str, transform_p, _size)
+_declare("mlops_transform_output_count", _size, transform_p)
+_declare("mlops_transform_output_name", _str, transform_p, _size)
+_declare("mlops_transform_save", _int, transform_p, c_out_buffer, c_size_p)
+_declare("mlops_transform_load", _int, ctypes.POINTER(transform_p), _vp, _size)
+_declare("mlops_transform_to_json", _int, transform_p, c_out_buffer)
+
+_declare("mlops_model_create", _int, ctypes.POINTER(model_p), _str)
+_declare("mlops_model_free", None, model_p)
+_declare("mlops_model_kind", _str, model_p)
+_declare("mlops_model_set_param", _int, model_p, _str, _str)
+_declare("mlops_model_set_param_double", _int, model_p, _str, ctypes.c_double)
+_declare("mlops_model_get_param", _int, model_p, _str, c_out_buffer)
+_declare("mlops_model_set_transform", _int, model_p, transform_p)
+_declare("mlops_model_transform", transform_p, model_p)
+_declare("mlops_model_set_progress", _int, model_p, progress_fn, _vp)
+_declare("mlops_model_fit", _int, model_p, dataset_p)
+_declare("mlops_model_is_fitted", _int, model_p)
+_declare("mlops_model_info", _int, model_p, _str, c_double_p)
+_declare("mlops_model_input_count", _size, model_p)
+_declare("mlops_model_input_name", _str, model_p, _size)
+_declare("mlops_model_input_type", _int, model_p, _size)
+_declare("mlops_model_feature_count", _size, model_p)
+_declare("mlops_model_feature_name", _str, model_p, _size)
+_declare("mlops_model_target_name", _str, model_p)
+_declare("mlops_model_class_count", _size, model_p)
+_declare("mlops_model_class_label", _str, model_p, _size)
+_declare("mlops_model_output_count", _size, model_p)
+_declare("mlops_model_coefficients", _int, model_p, _int, c_double_p, _size, c_double_p, _size)
+_declare("mlops_model_output_width", _size, model_p, _int)
+_declare("mlops_model_predict", _int, model_p, dataset_p, _int, c_double_p, _size)
+_declare("mlops_model_predict_matrix", _int, model_p, c_double_p, _size, _size, _int, c_double_p,
+         _size)
+_declare("mlops_model_contributions", _int, model_p, dataset_p, _size, _size, c_double_p, _size)
+_declare("mlops_model_explain_json", _int, model_p, dataset_p, _size, _size, c_out_buffer)
+
+
+# Saving, loading and the model card may be missing from an older build of
+# the library; they are declared when present and the binding reports
+# MLOPS_EUNSUPPORTED for them otherwise.
+_optional_present = set()
+for _name, _restype, _args in (
+        ("mlops_model_card_set", _int, (model_p, _str, _str)),
+        ("mlops_model_card_get", _int, (model_p, _str, c_out_buffer)),
+        ("mlops_model_card_json", _int, (model_p, c_out_buffer)),
+        ("mlops_model_payload_hash", _int, (model_p, ctypes.c_char_p, _size)),
+        ("mlops_model_save", _int, (model_p, _str)),
+        ("mlops_model_save_buffer", _int, (model_p, c_out_buffer, c_size_p)),
+        ("mlops_model_load", _int, (ctypes.POINTER(model_p), _str)),
+        ("mlops_model_load_buffer", _int, (ctypes.POINTER(model_p), _vp, _size))):
+    if hasattr(lib, _name):
+        _declare(_name, _restype, *_args)
+        _optional_present.add(_name)
+
+
+def has(name):
+    """True when the loaded library exports `name` (and it is declared)."""
+    return name in _optional_present
