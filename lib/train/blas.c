@@ -23,7 +23,7 @@ void mlops__blas_threads_pop(int previous)
 
 /* Kernels OpenBLAS falls back to on CPUs it does not recognise; none of
  * them uses AVX2. */
-static bool is_generic_kernel(const char *core)
+bool mlops__blas_kernel_is_generic(const char *core)
 {
     static const char *const generic[] = {"prescott", "core2",   "penryn", "dunnington",
                                           "nehalem",  "atom",    "katmai", "coppermine",
@@ -44,7 +44,7 @@ void mlops__blas_check_kernel(void)
     if (atomic_flag_test_and_set(&warned)) return;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     const char *core = openblas_get_corename();
-    if (core == NULL || !is_generic_kernel(core)) return;
+    if (core == NULL || !mlops__blas_kernel_is_generic(core)) return;
     __builtin_cpu_init();
     if (!__builtin_cpu_supports("avx2")) return;
     const char *better = __builtin_cpu_supports("avx512f") ? "SkylakeX" : "Haswell";

@@ -8,6 +8,7 @@
 #ifndef MLOPS_TRAIN_BLAS_H
 #define MLOPS_TRAIN_BLAS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <cblas.h>
@@ -34,6 +35,9 @@ void mlops__blas_threads_pop(int previous);
 /* Logs, once per process, a warning when OpenBLAS runs a generic kernel on
  * a CPU that has AVX2: users otherwise lose a large factor silently. */
 void mlops__blas_check_kernel(void);
+/* Whether an OpenBLAS core name (openblas_get_corename()) is one of the
+ * generic, pre-AVX2 kernels, in any letter case. */
+bool mlops__blas_kernel_is_generic(const char *core);
 
 /* LAPACK and BLAS take int sizes. */
 #define MLOPS__BLAS_INT_MAX 2147483647

@@ -8,6 +8,7 @@
 #include <mlops.h>
 
 #include "runner.h"
+#include "train/blas.h"
 #include "train/model_impl.h"
 #include "train/problem.h"
 
@@ -183,6 +184,23 @@ START_TEST(stopping_and_errors)
 }
 END_TEST
 
+/* The kernel warning fires for OpenBLAS's generic fallbacks only; the
+ * running kernel is whatever this machine selected and is only reported. */
+START_TEST(generic_kernel_names)
+{
+    ck_assert(mlops__blas_kernel_is_generic("Prescott"));
+    ck_assert(mlops__blas_kernel_is_generic("CORE2"));
+    ck_assert(mlops__blas_kernel_is_generic("nehalem"));
+    ck_assert(!mlops__blas_kernel_is_generic("Haswell"));
+    ck_assert(!mlops__blas_kernel_is_generic("SkylakeX"));
+    ck_assert(!mlops__blas_kernel_is_generic("Zen"));
+    ck_assert(!mlops__blas_kernel_is_generic(""));
+    ck_assert_ptr_nonnull(openblas_get_corename());
+    mlops__blas_check_kernel(); /* at most one warning per process, never a failure */
+    mlops__blas_check_kernel();
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("solvers");
@@ -191,6 +209,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, newton_minimizes);
     tcase_add_test(tc, newton_exact_steps);
     tcase_add_test(tc, stopping_and_errors);
+    tcase_add_test(tc, generic_kernel_names);
     suite_add_tcase(s, tc);
     return s;
 }
