@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Quick start: installs what is missing, builds libmlops in build/, and runs
-# the main job with the mlops command-line tool on the bundled dataset.
+# the main job with the mlops command-line tool on the bundled dataset:
+# profile the data, train a classifier of a car's region of origin, show its
+# model card and coefficients, and predict the first rows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,5 +10,22 @@ bash .ci/install-deps
 [ -f build/build.ninja ] || meson setup build -Dtests=false >/dev/null
 ninja -C build >/dev/null
 
-./build/examples/mlops version
-./build/examples/mlops profile examples/data/cars.csv
+mlops=./build/examples/mlops
+out=build/quickstart
+mkdir -p "$out"
+
+$mlops version
+$mlops profile examples/data/cars.csv
+echo
+$mlops train --data examples/data/cars.csv --target Origin --model logistic_regression \
+  --id Name --ignore Year --set l2=0.01 \
+  --card owner="libmlops examples" \
+  --card intended_use="Teaching example: the region that built a car, from its specifications" \
+  --out "$out/origin.model"
+echo
+$mlops inspect "$out/origin.model"
+echo
+$mlops predict --model "$out/origin.model" --data examples/data/cars.csv --id Name --proba \
+  --out "$out/predictions.csv"
+echo "first predictions ($out/predictions.csv):"
+head -6 "$out/predictions.csv"
