@@ -15,7 +15,9 @@
 #include "core/log.h"
 #include "train/problem.h"
 
-enum { MAX_LINE_EVALS = 40 };
+/* Line-search evaluations per iteration, and iterations in a row without
+ * a strict decrease (steps taken at the rounding floor) before giving up. */
+enum { MAX_LINE_EVALS = 40, MAX_STALLS = 3 };
 static const double C1 = 1e-4, C2 = 0.9;
 
 static double dot(const double *a, const double *b, size_t n)
@@ -47,6 +49,14 @@ static void copy_point(ls_point *to, const ls_point *from, size_t n)
     memcpy(to->g, from->g, n * sizeof *to->g);
 }
 
+/* Armijo's sufficient decrease, and a strict one: near the optimum
+ * f0 + c1*a*dphi0 rounds to f0, and accepting f == f0 there would let the
+ * search spin on steps that change nothing. */
+static bool decreases(const lsearch *ls, double a, double f)
+{
+    return f <= ls->f0 + C1 * a * ls->dphi0 && f < ls->f0;
+}
+
 /* Evaluates at step a into ls->trial. */
 static int probe(lsearch *ls, double a)
 {
@@ -58,8 +68,7 @@ static int probe(lsearch *ls, double a)
     ls->trial.dphi = dot(ls->trial.g, ls->d, n);
     if (!isfinite(ls->trial.f) || !isfinite(ls->trial.dphi)) ls->trial.f = INFINITY;
     ls->evals++;
-    if (ls->trial.f <= ls->f0 + C1 * a * ls->dphi0 &&
-        (ls->best.a == 0 || ls->trial.f < ls->best.f))
+    if (decreases(ls, a, ls->trial.f) && (ls->best.a == 0 || ls->trial.f < ls->best.f))
         copy_point(&ls->best, &ls->trial, n);
     return MLOPS_OK;
 }
@@ -98,7 +107,7 @@ static int zoom(lsearch *ls, double hi_a, double hi_f, double hi_d)
         if (fabs(hi_a - ls->lo.a) <= DBL_EPSILON * fabs(ls->lo.a)) return 0;
         int rc = probe(ls, a);
         if (rc != MLOPS_OK) return rc;
-        if (ls->trial.f > ls->f0 + C1 * a * ls->dphi0 || ls->trial.f >= ls->lo.f) {
+        if (!decreases(ls, a, ls->trial.f) || ls->trial.f >= ls->lo.f) {
             hi_a = a;
             hi_f = ls->trial.f;
             hi_d = ls->trial.dphi;
@@ -129,7 +138,7 @@ static int line_search(lsearch *ls, double a)
     for (int it = 0; it < MAX_LINE_EVALS; it++) {
         int rc = probe(ls, a);
         if (rc != MLOPS_OK) return rc;
-        if (ls->trial.f > ls->f0 + C1 * a * ls->dphi0 || (it > 0 && ls->trial.f >= ls->lo.f))
+        if (!decreases(ls, a, ls->trial.f) || (it > 0 && ls->trial.f >= ls->lo.f))
             return zoom(ls, a, ls->trial.f, ls->trial.dphi);
         if (wolfe_curvature(ls)) return 1;
         if (ls->trial.dphi >= 0) {
@@ -231,9 +240,15 @@ int mlops__lbfgs(const mlops__objective *obj, const mlops__solve_opts *o, double
     double gn = mlops__max_abs(w.g, n);
     size_t head = 0, count = 0;
     double gamma = 1;
-    uint32_t it = 0;
+    uint32_t it = 0, stalls = 0;
     bool converged = rc == MLOPS_OK && gn <= o->tol;
     while (rc == MLOPS_OK && !converged && it < o->max_iter) {
+        if (stalls >= MAX_STALLS) {
+            mlops__log(MLOPS_LOG_INFO, "L-BFGS: the objective has not decreased for %u "
+                       "iterations (max |gradient| %.3g): the tolerance is below the "
+                       "attainable precision", (unsigned)stalls, gn);
+            break;
+        }
         two_loop(&w, n, m, head, count, gamma, w.g, w.d);
         double dphi = dot(w.g, w.d, n);
         if (!(dphi < 0)) { /* not a descent direction: restart from -g */
@@ -294,6 +309,7 @@ int mlops__lbfgs(const mlops__objective *obj, const mlops__solve_opts *o, double
             head = (head + 1) % m;
             if (count < m) count++;
         }
+        stalls = acc->f < f ? 0 : stalls + 1;
         memcpy(x, acc->x, n * sizeof *x);
         memcpy(w.g, acc->g, n * sizeof *w.g);
         f = acc->f;

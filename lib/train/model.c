@@ -273,10 +273,9 @@ MLOPS_API int mlops_model_set_param_double(mlops_model *m, const char *key, doub
     return mlops_model_set_param(m, key, text);
 }
 
-int mlops__param_text(const mlops_model *m, int key, char **out)
+int mlops__param_text(const mlops__model_params *p, int key, char **out)
 {
     char buf[64];
-    const mlops__model_params *p = &m->params;
     switch (key) {
     case MLOPS__P_L2: mlops__format_double(p->l2, buf); break;
     case MLOPS__P_FIT_INTERCEPT:
@@ -308,7 +307,7 @@ MLOPS_API int mlops_model_get_param(const mlops_model *m, const char *key, char 
     MLOPS_CHECK_ARG(value != NULL, "mlops_model_get_param", "NULL value");
     int k = find_key(key);
     if (k < 0) return k;
-    return mlops__param_text(m, k, value);
+    return mlops__param_text(&m->params, k, value);
 }
 
 /* Copies a transform through its byte encoding, which already knows every
@@ -387,7 +386,7 @@ MLOPS_API int mlops_model_info(const mlops_model *m, const char *key, double *va
     case 5: *value = (double)f->nfeatures; break;
     case 6: *value = (double)f->nclasses; break;
     case 7: *value = f->weight_sum; break;
-    default: *value = m->params.l2; break;
+    default: *value = f->params.l2; break;
     }
     return MLOPS_OK;
 }

@@ -472,6 +472,8 @@ MLOPS_API int mlops_model_fit(mlops_model *m, const mlops_dataset *train)
     if (rc == MLOPS_OK && m->params.fingerprint)
         rc = mlops_dataset_fingerprint(train, f->fingerprint, sizeof f->fingerprint);
     if (rc == MLOPS_OK) {
+        f->params = m->params;
+        memcpy(f->param_set, m->param_set, sizeof f->param_set);
         f->rows = n;
         f->weight_sum = wsum;
         rc = solve(m, f, &fd, n, wsum);

@@ -86,6 +86,10 @@ typedef struct mlops__feature_op {
 } mlops__feature_op;
 
 typedef struct mlops__model_fit {
+    /* the settings this fit ran with (later changes to the model's
+     * settings apply to the next fit, not to this record) */
+    mlops__model_params params;
+    bool param_set[MLOPS__P_COUNT];
     /* raw input schema */
     char **inputs;
     int *input_types;
@@ -154,8 +158,8 @@ const char *mlops__model_kind_name(int kind);
 const char *mlops__solver_name(int solver);
 const char *mlops__param_name(int key);
 const char *mlops__card_key_name(int key);
-/* The text of setting `key` (default or set) in a new string. */
-int mlops__param_text(const mlops_model *m, int key, char **out);
+/* The text of setting `key` of `p` in a new string. */
+int mlops__param_text(const mlops__model_params *p, int key, char **out);
 /* Default settings for a kind. */
 void mlops__params_default(mlops__model_params *p, int kind);
 

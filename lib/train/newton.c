@@ -19,7 +19,9 @@
 /* Exact Newton steps (Hessian by dsyrk, Cholesky) up to this many
  * parameters: forming the Hessian costs one pass over the data, fewer than
  * the several Hessian products of a CG solve. */
-enum { MAX_BACKTRACK = 60, MAX_CG = 250, DENSE_MAX = 512 };
+/* Steps in a row without a strict decrease (at the rounding floor) end the
+ * iteration. */
+enum { MAX_BACKTRACK = 60, MAX_CG = 250, DENSE_MAX = 512, MAX_STALLS = 3 };
 
 static double dot(const double *a, const double *b, size_t n)
 {
@@ -104,9 +106,9 @@ int mlops__newton_cg(const mlops__objective *obj, const mlops__solve_opts *o, do
     if (rc == MLOPS_OK && !isfinite(f))
         rc = mlops__fail(MLOPS_ENUMERIC, "Newton: the objective is not finite at the start");
     double gn = mlops__max_abs(g, n);
-    uint32_t it = 0;
+    uint32_t it = 0, stalls = 0;
     bool converged = rc == MLOPS_OK && gn <= o->tol;
-    while (rc == MLOPS_OK && !converged && it < o->max_iter) {
+    while (rc == MLOPS_OK && !converged && it < o->max_iter && stalls < MAX_STALLS) {
         size_t cg = 0;
         int dense_failed = 1;
         if (h != NULL) rc = dense_direction(obj, h, g, d, &dense_failed);
@@ -139,6 +141,7 @@ int mlops__newton_cg(const mlops__objective *obj, const mlops__solve_opts *o, do
                        "precision", (unsigned)it, gn);
             break;
         }
+        stalls = ft < f ? 0 : stalls + 1;
         memcpy(x, xt, n * sizeof *x);
         memcpy(g, gt, n * sizeof *g);
         f = ft;
