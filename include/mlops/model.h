@@ -313,11 +313,12 @@ MLOPS_API int mlops_model_payload_hash(const mlops_model *m, char *hex, size_t s
 /* ---- Saving and loading ------------------------------------------------ */
 
 /** Saves a fitted model to `path`, atomically (a crash leaves either the
- *  old file or the new one). The format (a versioned container of
- *  CRC-checked sections) is described in
- *  mlops_model_save(3). Returns MLOPS_OK, MLOPS_EINVAL, MLOPS_ESTATE (not
- *  fitted), MLOPS_EIO (naming the path and the system error) or
- *  MLOPS_ENOMEM. */
+ *  old file or the new one); `path` must not name anything but a regular
+ *  file. The format (a versioned container of CRC-checked sections, stored
+ *  uncompressed so that the checksums cover every stored bit) is described
+ *  in mlops_model_save(3). Returns MLOPS_OK, MLOPS_EINVAL, MLOPS_ESTATE
+ *  (not fitted), MLOPS_EIO (naming the path and the system error, or the
+ *  path exists and is not a regular file) or MLOPS_ENOMEM. */
 MLOPS_API int mlops_model_save(const mlops_model *m, const char *path);
 
 /** mlops_model_save() into a new buffer *bytes of *len bytes (release with
@@ -326,7 +327,8 @@ MLOPS_API int mlops_model_save_buffer(const mlops_model *m, unsigned char **byte
 
 /** Loads a model saved by mlops_model_save() (any earlier format version
  *  too) into *out. A loaded model predicts bit-identically to the saved
- *  one. Returns MLOPS_OK; MLOPS_EINVAL; MLOPS_EIO; MLOPS_EFORMAT (not a
+ *  one. Returns MLOPS_OK; MLOPS_EINVAL; MLOPS_ENOTFOUND (no such file);
+ *  MLOPS_EIO; MLOPS_EFORMAT (not a
  *  model file); MLOPS_EVERSION (written by a newer format); MLOPS_ECORRUPT
  *  (truncated or damaged: every byte is covered by a checksum, and decoded
  *  values are checked for consistency); MLOPS_ENOMEM. */

@@ -8,13 +8,9 @@
  * exactly the saved bits); a string is a u32 byte count and that many bytes
  * of UTF-8 without NUL.
  *
- *   HEAD  u8 kind (1 linear_regression, 2 logistic_regression), then every
- *         setting: f64 l2, u8 fit_intercept, u32 max_iter, f64 tol,
- *         u8 solver (0 auto, 1 cholesky, 2 lstsq, 3 lbfgs, 4 newton),
- *         u32 lbfgs_memory, u8 class_weight (0 none, 1 balanced), u64 seed,
- *         u32 threads, u8 warm_start, u8 fingerprint, u16 mask of the
- *         settings set explicitly (bit k = key k in the order above),
- *         u8 has_chain (1 exactly when section TRAN is present)
+ *   HEAD  u8 kind (1 linear_regression, 2 logistic_regression), the
+ *         settings the fit ran with (SETTINGS below), u8 has_chain (1
+ *         exactly when section TRAN is present)
  *   SCHM  u32 N raw inputs, N x (string name, u8 type: 1 numeric,
  *         2 categorical); string target; u8 has_weight, [string weight]
  *   FEAT  u32 P features, P x string name
@@ -27,19 +23,28 @@
  *         string dataset fingerprint (64 hex digits or empty),
  *         string dataset source
  *   TRAN  (only with a chain) the fitted chain, mlops_transform_save() bytes
+ *   NEXT  SETTINGS for the next fit: differs from HEAD's when settings
+ *         changed after fitting
  *   CARD  string created (YYYY-MM-DDTHH:MM:SSZ or empty), string writing
  *         library version, u8 F, F x (string key, string value) in card key
  *         order, values non-empty
+ *
+ * SETTINGS is every setting in key order: f64 l2, u8 fit_intercept,
+ * u32 max_iter, f64 tol, u8 solver (0 auto, 1 cholesky, 2 lstsq, 3 lbfgs,
+ * 4 newton), u32 lbfgs_memory, u8 class_weight (0 none, 1 balanced),
+ * u64 seed, u32 threads, u8 warm_start, u8 fingerprint, and a u16 mask of
+ * the settings set explicitly (bit k = the k-th).
  *
  * Sections are written uncompressed: the container's CRC-32 then covers
  * every stored bit (a zlib stream has padding bits no checksum sees), and
  * coefficients hardly compress. Readers accept compressed sections too.
  *
- * The payload is every section but CARD. Its hash is SHA-256 over the ASCII
- * line "libmlops-model-payload-v1\n" followed, for HEAD, SCHM, FEAT, CLAS,
- * COEF, TRAI and (when present) TRAN in that order, by the 4-byte tag, a u64
- * byte count and the section's bytes: the section encodings are canonical,
- * so equal fits hash equally whatever the card says or when they were made.
+ * The payload is every section but NEXT and CARD. Its hash is SHA-256 over
+ * the ASCII line "libmlops-model-payload-v1\n" followed, for HEAD, SCHM,
+ * FEAT, CLAS, COEF, TRAI and (when present) TRAN in that order, by the
+ * 4-byte tag, a u64 byte count and the section's bytes: the encodings are
+ * canonical, so equal fits hash equally whatever the card says, when they
+ * were made or how the settings changed since.
  *
  * The reader trusts nothing: counts are checked against the bytes left
  * before anything is allocated, every value against what fitting could
@@ -71,9 +76,10 @@ static const char PAYLOAD_MAGIC[] = "libmlops-model-payload-v1\n";
 /* Model files above this size are refused before they are read. */
 #define MAX_FILE_SIZE ((size_t)(SIZE_MAX < UINT32_MAX ? SIZE_MAX : UINT32_MAX))
 
-enum { S_HEAD, S_SCHM, S_FEAT, S_CLAS, S_COEF, S_TRAI, S_TRAN, S_CARD, S_COUNT };
-static const char *const TAGS[S_COUNT] = {"HEAD", "SCHM", "FEAT", "CLAS",
-                                          "COEF", "TRAI", "TRAN", "CARD"};
+/* The payload sections come first, up to S_NEXT. */
+enum { S_HEAD, S_SCHM, S_FEAT, S_CLAS, S_COEF, S_TRAI, S_TRAN, S_NEXT, S_CARD, S_COUNT };
+static const char *const TAGS[S_COUNT] = {"HEAD", "SCHM", "FEAT", "CLAS", "COEF",
+                                          "TRAI", "TRAN", "NEXT", "CARD"};
 
 /* ---- Writing ------------------------------------------------------------ */
 
@@ -135,10 +141,8 @@ static void put_str(wbuf *b, const char *s)
     put(b, s, n);
 }
 
-static void encode_head(const mlops_model *m, wbuf *b)
+static void encode_settings(wbuf *b, const mlops__model_params *p, const bool *set)
 {
-    const mlops__model_params *p = &m->fit->params;
-    put_le(b, (uint64_t)m->kind, 1);
     put_f64(b, p->l2);
     put_le(b, p->fit_intercept, 1);
     put_le(b, p->max_iter, 4);
@@ -152,8 +156,14 @@ static void encode_head(const mlops_model *m, wbuf *b)
     put_le(b, p->fingerprint, 1);
     unsigned mask = 0;
     for (int k = 0; k < MLOPS__P_COUNT; k++)
-        if (m->fit->param_set[k]) mask |= 1u << k;
+        if (set[k]) mask |= 1u << k;
     put_le(b, mask, 2);
+}
+
+static void encode_head(const mlops_model *m, wbuf *b)
+{
+    put_le(b, (uint64_t)m->kind, 1);
+    encode_settings(b, &m->fit->params, m->fit->param_set);
     put_le(b, m->fit->transform != NULL, 1);
 }
 
@@ -258,7 +268,10 @@ static int encode(const mlops_model *m, bool card, wbuf s[S_COUNT])
     encode_coef(f, &s[S_COEF]);
     encode_training(f, &s[S_TRAI]);
     if (f->transform != NULL) encode_transform(f, &s[S_TRAN]);
-    if (card) encode_card(m, &s[S_CARD]);
+    if (card) {
+        encode_settings(&s[S_NEXT], &m->params, m->param_set);
+        encode_card(m, &s[S_CARD]);
+    }
     for (int i = 0; i < S_COUNT; i++)
         if (s[i].status != MLOPS_OK) {
             int rc = s[i].status;
@@ -273,7 +286,7 @@ static void payload_hex(const mlops_model *m, const wbuf s[S_COUNT], char hex[65
     mlops__sha256 h;
     mlops__sha256_init(&h);
     mlops__sha256_update(&h, PAYLOAD_MAGIC, sizeof PAYLOAD_MAGIC - 1);
-    for (int i = 0; i < S_CARD; i++) {
+    for (int i = 0; i < S_NEXT; i++) {
         if (i == S_TRAN && m->fit->transform == NULL) continue;
         unsigned char head[12];
         memcpy(head, TAGS[i], 4);
@@ -485,9 +498,9 @@ static int close_section(rd *r)
 /* The object a load is building; freed as a whole on failure. */
 typedef struct loading {
     int kind;
-    mlops__model_params params;
+    mlops__model_params params; /* for the next fit (section NEXT) */
     bool param_set[MLOPS__P_COUNT];
-    mlops__model_fit *f;
+    mlops__model_fit *f;        /* with the settings it ran with (HEAD) */
     mlops_transform *chain;
     char *card[MLOPS__CARD_COUNT];
     char created[32];
@@ -502,51 +515,64 @@ static bool solver_fits_kind(int kind, int solver, bool allow_auto)
     return solver == MLOPS__SOLVER_LBFGS || solver == MLOPS__SOLVER_NEWTON;
 }
 
+/* The settings block of sections HEAD and NEXT. */
+static void read_settings(rd *r, int kind, mlops__model_params *p, bool *set)
+{
+    p->l2 = get_f64(r, "l2");
+    if (r->status == MLOPS_OK && !(isfinite(p->l2) && p->l2 >= 0))
+        bad(r, "l2", "%g is not finite and >= 0", p->l2);
+    p->fit_intercept = get_bool(r, "fit_intercept");
+    p->max_iter = (uint32_t)get_le(r, 4, "max_iter");
+    if (r->status == MLOPS_OK && p->max_iter == 0) bad(r, "max_iter", "0 is below 1");
+    p->tol = get_f64(r, "tol");
+    if (r->status == MLOPS_OK && !(isfinite(p->tol) && p->tol > 0))
+        bad(r, "tol", "%g is not finite and > 0", p->tol);
+    p->solver = (int)get_le(r, 1, "solver");
+    if (r->status == MLOPS_OK && !solver_fits_kind(kind, p->solver, true))
+        bad(r, "solver", "%d is not a %s solver", p->solver, mlops__model_kind_name(kind));
+    p->lbfgs_memory = (uint32_t)get_le(r, 4, "lbfgs_memory");
+    if (r->status == MLOPS_OK && (p->lbfgs_memory < 1 || p->lbfgs_memory > 100))
+        bad(r, "lbfgs_memory", "%u is outside 1..100", (unsigned)p->lbfgs_memory);
+    p->class_weight = (int)get_le(r, 1, "class_weight");
+    if (r->status == MLOPS_OK && p->class_weight != MLOPS__CLASS_WEIGHT_NONE &&
+        (p->class_weight != MLOPS__CLASS_WEIGHT_BALANCED || kind != MLOPS__MODEL_LOGISTIC))
+        bad(r, "class_weight", "%d is not a class weighting of a %s model", p->class_weight,
+            mlops__model_kind_name(kind));
+    p->seed = get_le(r, 8, "seed");
+    p->threads = (uint32_t)get_le(r, 4, "threads");
+    if (r->status == MLOPS_OK && p->threads > 1024)
+        bad(r, "threads", "%u is above 1024", (unsigned)p->threads);
+    p->warm_start = get_bool(r, "warm_start");
+    p->fingerprint = get_bool(r, "fingerprint");
+    uint64_t mask = get_le(r, 2, "set mask");
+    if (r->status == MLOPS_OK && (mask >> MLOPS__P_COUNT) != 0)
+        bad(r, "set mask", "0x%04x marks settings that do not exist", (unsigned)mask);
+    if (r->status == MLOPS_OK && (mask >> MLOPS__P_CLASS_WEIGHT & 1) &&
+        kind != MLOPS__MODEL_LOGISTIC)
+        bad(r, "set mask", "class_weight is marked set on a %s model",
+            mlops__model_kind_name(kind));
+    for (int k = 0; k < MLOPS__P_COUNT; k++) set[k] = (mask >> k) & 1;
+}
+
 static int read_head(const mlops__container *c, loading *L)
 {
     rd r;
     if (open_section(c, S_HEAD, &r) != MLOPS_OK) return r.status;
-    mlops__model_params *p = &L->params;
     uint64_t kind = get_le(&r, 1, "kind");
     if (r.status == MLOPS_OK && kind != MLOPS__MODEL_LINEAR && kind != MLOPS__MODEL_LOGISTIC)
         bad(&r, "kind", "%u is not a model kind (1 linear_regression, 2 logistic_regression)",
             (unsigned)kind);
     L->kind = (int)kind;
-    p->l2 = get_f64(&r, "l2");
-    if (r.status == MLOPS_OK && !(isfinite(p->l2) && p->l2 >= 0))
-        bad(&r, "l2", "%g is not finite and >= 0", p->l2);
-    p->fit_intercept = get_bool(&r, "fit_intercept");
-    p->max_iter = (uint32_t)get_le(&r, 4, "max_iter");
-    if (r.status == MLOPS_OK && p->max_iter == 0) bad(&r, "max_iter", "0 is below 1");
-    p->tol = get_f64(&r, "tol");
-    if (r.status == MLOPS_OK && !(isfinite(p->tol) && p->tol > 0))
-        bad(&r, "tol", "%g is not finite and > 0", p->tol);
-    p->solver = (int)get_le(&r, 1, "solver");
-    if (r.status == MLOPS_OK && !solver_fits_kind(L->kind, p->solver, true))
-        bad(&r, "solver", "%d is not a %s solver", p->solver, mlops__model_kind_name(L->kind));
-    p->lbfgs_memory = (uint32_t)get_le(&r, 4, "lbfgs_memory");
-    if (r.status == MLOPS_OK && (p->lbfgs_memory < 1 || p->lbfgs_memory > 100))
-        bad(&r, "lbfgs_memory", "%u is outside 1..100", (unsigned)p->lbfgs_memory);
-    p->class_weight = (int)get_le(&r, 1, "class_weight");
-    if (r.status == MLOPS_OK && p->class_weight != MLOPS__CLASS_WEIGHT_NONE &&
-        (p->class_weight != MLOPS__CLASS_WEIGHT_BALANCED || L->kind != MLOPS__MODEL_LOGISTIC))
-        bad(&r, "class_weight", "%d is not a class weighting of a %s model", p->class_weight,
-            mlops__model_kind_name(L->kind));
-    p->seed = get_le(&r, 8, "seed");
-    p->threads = (uint32_t)get_le(&r, 4, "threads");
-    if (r.status == MLOPS_OK && p->threads > 1024)
-        bad(&r, "threads", "%u is above 1024", (unsigned)p->threads);
-    p->warm_start = get_bool(&r, "warm_start");
-    p->fingerprint = get_bool(&r, "fingerprint");
-    uint64_t mask = get_le(&r, 2, "set mask");
-    if (r.status == MLOPS_OK && (mask >> MLOPS__P_COUNT) != 0)
-        bad(&r, "set mask", "0x%04x marks settings that do not exist", (unsigned)mask);
-    if (r.status == MLOPS_OK && (mask >> MLOPS__P_CLASS_WEIGHT & 1) &&
-        L->kind != MLOPS__MODEL_LOGISTIC)
-        bad(&r, "set mask", "class_weight is marked set on a %s model",
-            mlops__model_kind_name(L->kind));
-    for (int k = 0; k < MLOPS__P_COUNT; k++) L->param_set[k] = (mask >> k) & 1;
+    read_settings(&r, L->kind, &L->f->params, L->f->param_set);
     L->has_chain = get_bool(&r, "has_chain");
+    return close_section(&r);
+}
+
+static int read_next(const mlops__container *c, loading *L)
+{
+    rd r;
+    if (open_section(c, S_NEXT, &r) != MLOPS_OK) return r.status;
+    read_settings(&r, L->kind, &L->params, L->param_set);
     return close_section(&r);
 }
 
@@ -975,6 +1001,7 @@ static int decode(const mlops__container *c, mlops_model **out)
     if (rc == MLOPS_OK) rc = read_coef(c, &L);
     if (rc == MLOPS_OK) rc = read_training(c, &L);
     if (rc == MLOPS_OK) rc = read_transform(c, &L);
+    if (rc == MLOPS_OK) rc = read_next(c, &L);
     if (rc == MLOPS_OK) rc = read_card(c, &L);
     if (rc == MLOPS_OK) rc = check_layout(c->source, &L);
     if (rc == MLOPS_OK) rc = nested(mlops__model_plan(L.f), c->source, "TRAN");
@@ -992,8 +1019,6 @@ static int decode(const mlops__container *c, mlops_model **out)
     memcpy(m->param_set, L.param_set, sizeof m->param_set);
     m->chain = L.chain;
     m->fit = L.f;
-    m->fit->params = L.params;
-    memcpy(m->fit->param_set, L.param_set, sizeof m->fit->param_set);
     memcpy(m->card, L.card, sizeof m->card);
     memcpy(m->created, L.created, sizeof m->created);
     *out = m;

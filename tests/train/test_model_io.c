@@ -187,6 +187,13 @@ static void assert_same_model(const mlops_model *a, const mlops_model *b, const 
         mlops_free(va);
         mlops_free(vb);
         ck_assert_int_eq(a->param_set[key], b->param_set[key]);
+        /* and the settings the fit ran with */
+        OK(mlops__param_text(&a->fit->params, key, &va));
+        OK(mlops__param_text(&b->fit->params, key, &vb));
+        ck_assert_str_eq(va, vb);
+        mlops_free(va);
+        mlops_free(vb);
+        ck_assert_int_eq(a->fit->param_set[key], b->fit->param_set[key]);
     }
     for (int key = 0; key < MLOPS__CARD_COUNT; key++) {
         OK(mlops_model_card_get(a, mlops__card_key_name(key), &va));
@@ -290,6 +297,31 @@ START_TEST(binary_round_trip_is_bit_identical)
     ck_assert_str_eq(mlops_model_class_label(m, 1), "1");
     ck_assert(m->fit->class_values != NULL);
     round_trip(m, d);
+    /* settings changed after fitting are for the next fit: saved, loaded,
+     * not part of the payload */
+    char h0[65], h1[65];
+    hash_of(m, h0);
+    OK(mlops_model_set_param(m, "l2", "3"));
+    OK(mlops_model_set_param(m, "max_iter", "17"));
+    hash_of(m, h1);
+    ck_assert_str_eq(h0, h1);
+    round_trip(m, d);
+    size_t len;
+    unsigned char *b = save(m, &len);
+    mlops_model *copy = load(b, len);
+    char *v;
+    OK(mlops_model_get_param(copy, "max_iter", &v));
+    ck_assert_str_eq(v, "17");
+    mlops_free(v);
+    ck_assert(copy->param_set[MLOPS__P_MAX_ITER]);
+    ck_assert(!copy->fit->param_set[MLOPS__P_MAX_ITER]);
+    double l2;
+    OK(mlops_model_info(copy, "l2", &l2));
+    ck_assert(l2 == 1e-4);
+    hash_of(copy, h1);
+    ck_assert_str_eq(h0, h1);
+    mlops_model_free(copy);
+    mlops_free(b);
     mlops_model_free(m);
     /* without a chain, newton, balanced classes */
     OK(mlops_model_create(&m, "logistic_regression"));
@@ -728,7 +760,7 @@ START_TEST(decoded_values_are_checked)
     image im;
     /* unchanged sections, partly compressed, still load */
     split(b, len, &im);
-    ck_assert_uint_eq(im.n, 8);
+    ck_assert_uint_eq(im.n, 9);
     im.compress = true;
     ck_assert_int_eq(load_image(&im), MLOPS_OK);
     image_free(&im);
@@ -823,6 +855,12 @@ START_TEST(decoded_values_are_checked)
     /* TRAN: the embedded chain has its own checks */
     CASE(section(&im, "TRAN")->data[20] ^= 1, MLOPS_ECORRUPT, "model section 'TRAN'");
     CASE(section(&im, "TRAN")->data[0] = 'X', MLOPS_ECORRUPT, "model section 'TRAN'");
+    /* NEXT: the settings for the next fit, checked as those of HEAD */
+    CASE(put_f64_at(section(&im, "NEXT")->data, NAN), MLOPS_ECORRUPT,
+         "section 'NEXT' field 'l2'");
+    CASE(section(&im, "NEXT")->data[21] = 1, MLOPS_ECORRUPT, "section 'NEXT' field 'solver'");
+    CASE(append_byte(section(&im, "NEXT"), 0), MLOPS_ECORRUPT, "section 'NEXT' field 'end'");
+    CASE(drop_section(&im, "NEXT"), MLOPS_ECORRUPT, "model section 'NEXT' is missing");
     /* CARD */
     CASE(section(&im, "CARD")->data[4 + 4] = 'x', MLOPS_ECORRUPT, "field 'created'");
     CASE(section(&im, "CARD")->data[section(&im, "CARD")->len - 1] = 0xc0, MLOPS_ECORRUPT,
