@@ -19,6 +19,10 @@
  *    24  4  CRC-32 of the raw bytes
  *    28  4  CRC-32 of bytes 0..27 of this section header
  *   and nothing after the last section.
+ * For zlib sections the CRC covers the raw bytes: the padding bits at the
+ * end of a deflate stream decode to the same bytes and are checked by
+ * nothing, so kinds that must reject every changed stored bit (models)
+ * store their sections uncompressed.
  * A reader accepts every container version up to its own; a newer one is
  * MLOPS_EVERSION, a bad magic MLOPS_EFORMAT, anything inconsistent
  * (checksums, sizes, truncation, trailing bytes) MLOPS_ECORRUPT. */
