@@ -17,7 +17,10 @@
 #include "train/blas.h"
 #include "train/model_impl.h"
 
-enum { BLOCK = 256 };
+/* Rows per block: gathered feature blocks (BLOCK x features) stay small;
+ * the folded path reads the caller's matrix in place and only needs room
+ * for the scores, so it takes large blocks and few BLAS calls. */
+enum { BLOCK = 256, FOLDED_BLOCK = 1 << 16 };
 
 int mlops__predict_check(const mlops_model *m, int kind, size_t rows, size_t len,
                          const char *func)
@@ -276,7 +279,7 @@ static int run_folded(const mlops_model *m, const double *x, size_t nrows, int k
     const mlops__model_fit *f = m->fit;
     size_t ni = f->ninputs, p = f->nfeatures, k = f->noutputs;
     size_t width = mlops_model_output_width(m, kind);
-    size_t cap = nrows < BLOCK ? nrows : BLOCK;
+    size_t cap = nrows < FOLDED_BLOCK ? nrows : FOLDED_BLOCK;
     double *z = mlops__malloc_array(cap, k * sizeof *z, "prediction block");
     double *xb = mlops__malloc_array(p, sizeof *xb, "prediction row");
     int rc = z == NULL || xb == NULL ? MLOPS_ENOMEM : MLOPS_OK;
