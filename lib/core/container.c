@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/bytes.h"
 #include "core/compress.h"
 #include "core/container.h"
 #include "core/error.h"
@@ -10,32 +11,6 @@
 
 static const unsigned char MAGIC[8] = {0x89, 'M', 'L', 'O', 'P', 'S', '\r', '\n'};
 enum { FLAG_ZLIB = 1u };
-
-static void put_u16(unsigned char *p, uint16_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-}
-
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put_u64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t get_u32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_u64(const unsigned char *p)
-{
-    return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-}
 
 static bool valid_tag(const char *tag)
 {
@@ -110,21 +85,21 @@ int mlops__cw_finish(const mlops__container_writer *w, unsigned char **out, size
     unsigned char *buf = mlops__malloc(total, "container image");
     if (buf == NULL) return MLOPS_ENOMEM;
     memcpy(buf, MAGIC, 8);
-    put_u16(buf + 8, MLOPS_CONTAINER_VERSION);
-    put_u16(buf + 10, 0);
+    mlops__le_store(buf + 8, MLOPS_CONTAINER_VERSION, 2);
+    mlops__le_store(buf + 10, 0, 2);
     memcpy(buf + 12, w->kind, 4);
-    put_u32(buf + 16, w->kind_version);
-    put_u32(buf + 20, (uint32_t)w->count);
-    put_u32(buf + 24, mlops__crc32(0, buf, 24));
+    mlops__le_store(buf + 16, w->kind_version, 4);
+    mlops__le_store(buf + 20, (uint32_t)w->count, 4);
+    mlops__le_store(buf + 24, mlops__crc32(0, buf, 24), 4);
     unsigned char *p = buf + MLOPS_CONTAINER_HEADER_SIZE;
     for (size_t i = 0; i < w->count; i++) {
         const mlops__section *s = &w->sections[i];
         memcpy(p, s->tag, 4);
-        put_u32(p + 4, s->flags);
-        put_u64(p + 8, s->stored_size);
-        put_u64(p + 16, s->raw_size);
-        put_u32(p + 24, s->crc);
-        put_u32(p + 28, mlops__crc32(0, p, 28));
+        mlops__le_store(p + 4, s->flags, 4);
+        mlops__le_store(p + 8, s->stored_size, 8);
+        mlops__le_store(p + 16, s->raw_size, 8);
+        mlops__le_store(p + 24, s->crc, 4);
+        mlops__le_store(p + 28, mlops__crc32(0, p, 28), 4);
         p += MLOPS_CONTAINER_SECTION_HEADER_SIZE;
         if (s->stored_size) memcpy(p, s->owned, (size_t)s->stored_size);
         p += s->stored_size;
@@ -176,8 +151,9 @@ static int parse(mlops__container *c, const void *data, size_t len, const char *
     if (len < 8 || memcmp(p, MAGIC, 8) != 0)
         return mlops__fail(MLOPS_EFORMAT, "%s: not a libmlops file (bad magic bytes)", c->source);
     if (len < MLOPS_CONTAINER_HEADER_SIZE) return corrupt(c, "file header is truncated", len);
-    if (get_u32(p + 24) != mlops__crc32(0, p, 24)) return corrupt(c, "file header checksum mismatch", 24);
-    c->version = (uint16_t)(p[8] | p[9] << 8);
+    if ((uint32_t)mlops__le_load(p + 24, 4) != mlops__crc32(0, p, 24))
+        return corrupt(c, "file header checksum mismatch", 24);
+    c->version = (uint16_t)mlops__le_load(p + 8, 2);
     if (c->version == 0) return corrupt(c, "container version 0", 8);
     if (c->version > MLOPS_CONTAINER_VERSION)
         return mlops__fail(MLOPS_EVERSION,
@@ -185,11 +161,11 @@ static int parse(mlops__container *c, const void *data, size_t len, const char *
                            "upgrade libmlops",
                            c->source, c->version, MLOPS_CONTAINER_VERSION);
     tag_from_bytes(p + 12, c->kind);
-    c->kind_version = get_u32(p + 16);
+    c->kind_version = (uint32_t)mlops__le_load(p + 16, 4);
     if (expected_kind != NULL && memcmp(p + 12, expected_kind, 4) != 0)
         return mlops__fail(MLOPS_EFORMAT, "%s: holds a '%s' object, expected '%s'", c->source,
                            c->kind, expected_kind);
-    uint32_t count = get_u32(p + 20);
+    uint32_t count = (uint32_t)mlops__le_load(p + 20, 4);
     if (count > MLOPS_CONTAINER_MAX_SECTIONS) return corrupt(c, "implausible section count", 20);
     c->sections = mlops__calloc(count ? count : 1, sizeof *c->sections, "container index");
     if (c->sections == NULL) return MLOPS_ENOMEM;
@@ -198,14 +174,14 @@ static int parse(mlops__container *c, const void *data, size_t len, const char *
         if (len - pos < MLOPS_CONTAINER_SECTION_HEADER_SIZE)
             return corrupt(c, "truncated inside a section header", len);
         const unsigned char *h = p + pos;
-        if (get_u32(h + 28) != mlops__crc32(0, h, 28))
+        if ((uint32_t)mlops__le_load(h + 28, 4) != mlops__crc32(0, h, 28))
             return corrupt(c, "section header checksum mismatch", pos + 28);
         mlops__section *s = &c->sections[i];
         tag_from_bytes(h, s->tag);
-        s->flags = get_u32(h + 4);
-        s->stored_size = get_u64(h + 8);
-        s->raw_size = get_u64(h + 16);
-        s->crc = get_u32(h + 24);
+        s->flags = (uint32_t)mlops__le_load(h + 4, 4);
+        s->stored_size = mlops__le_load(h + 8, 8);
+        s->raw_size = mlops__le_load(h + 16, 8);
+        s->crc = (uint32_t)mlops__le_load(h + 24, 4);
         pos += MLOPS_CONTAINER_SECTION_HEADER_SIZE;
         s->offset = pos;
         if ((s->flags & ~(uint32_t)FLAG_ZLIB) != 0) return corrupt(c, "unknown section flags", pos - 28);

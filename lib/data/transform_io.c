@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/bytes.h"
 #include "core/compress.h"
 #include "core/error.h"
-#include "core/utf8.h"
 #include "data/transform_impl.h"
 
 enum { FORMAT_VERSION = 1, HEADER_SIZE = 16, TRAILER_SIZE = 4 };
@@ -19,87 +19,30 @@ static const unsigned char MAGIC[4] = {'M', 'L', 'T', 'F'};
 
 /* ---- Writing ------------------------------------------------------------ */
 
-typedef struct wbuf {
-    unsigned char *buf;
-    size_t len, cap;
-    int status;
-} wbuf;
-
-static void put(wbuf *b, const void *data, size_t n)
+static void put_cats(mlops__wbuf *b, char *const *cats, size_t n)
 {
-    if (b->status != MLOPS_OK) return;
-    if (n > b->cap - b->len) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->len < n) {
-            if (cap > SIZE_MAX / 2) {
-                b->status = mlops__fail(MLOPS_ENOMEM, "transform encoding is too large");
-                return;
-            }
-            cap *= 2;
-        }
-        unsigned char *grown = mlops__realloc(b->buf, cap, "transform encoding");
-        if (grown == NULL) {
-            b->status = MLOPS_ENOMEM;
-            return;
-        }
-        b->buf = grown;
-        b->cap = cap;
-    }
-    memcpy(b->buf + b->len, data, n);
-    b->len += n;
-}
-
-static void put_le(wbuf *b, uint64_t v, size_t n)
-{
-    unsigned char bytes[8];
-    for (size_t i = 0; i < n; i++) bytes[i] = (unsigned char)(v >> (8 * i));
-    put(b, bytes, n);
-}
-
-static void put_f64(wbuf *b, double v)
-{
-    uint64_t bits;
-    memcpy(&bits, &v, sizeof bits);
-    put_le(b, bits, 8);
-}
-
-static void put_str(wbuf *b, const char *s)
-{
-    size_t n = strlen(s);
-    if (n > UINT32_MAX) {
-        if (b->status == MLOPS_OK)
-            b->status = mlops__fail(MLOPS_EINVAL, "transform: a string of %zu bytes is too long "
-                                                  "to encode", n);
-        return;
-    }
-    put_le(b, n, 4);
-    put(b, s, n);
-}
-
-static void put_cats(wbuf *b, char *const *cats, size_t n)
-{
-    put_le(b, n, 4);
+    mlops__wbuf_put_le(b, n, 4);
     for (size_t k = 0; k < n; k++) {
-        put_le(b, cats[k] == NULL, 1);
-        if (cats[k] != NULL) put_str(b, cats[k]);
+        mlops__wbuf_put_le(b, cats[k] == NULL, 1);
+        if (cats[k] != NULL) mlops__wbuf_put_str(b, cats[k]);
     }
 }
 
-static void put_fitted_col(wbuf *b, int kind, const mlops__tf_col *c)
+static void put_fitted_col(mlops__wbuf *b, int kind, const mlops__tf_col *c)
 {
-    put_str(b, c->name);
-    put_le(b, (uint64_t)c->type, 1);
+    mlops__wbuf_put_str(b, c->name);
+    mlops__wbuf_put_le(b, (uint64_t)c->type, 1);
     switch (kind) {
     case MLOPS__TF_IMPUTE:
-        if (c->type == MLOPS_NUMERIC) put_f64(b, c->p[0]);
-        else put_str(b, c->fill);
+        if (c->type == MLOPS_NUMERIC) mlops__wbuf_put_f64(b, c->p[0]);
+        else mlops__wbuf_put_str(b, c->fill);
         break;
     case MLOPS__TF_STANDARDIZE:
-        put_f64(b, c->p[0]);
-        put_f64(b, c->p[1]);
+        mlops__wbuf_put_f64(b, c->p[0]);
+        mlops__wbuf_put_f64(b, c->p[1]);
         break;
     case MLOPS__TF_MINMAX:
-        for (int i = 0; i < 4; i++) put_f64(b, c->p[i]);
+        for (int i = 0; i < 4; i++) mlops__wbuf_put_f64(b, c->p[i]);
         break;
     case MLOPS__TF_ONEHOT:
         put_cats(b, c->cats, c->nfreq);
@@ -115,46 +58,46 @@ MLOPS_API int mlops_transform_save(const mlops_transform *t, unsigned char **byt
         return mlops__fail(MLOPS_EINVAL, "mlops_transform_save: NULL argument");
     if (t->nsteps > UINT32_MAX || (t->fit && t->fit->nin > UINT32_MAX))
         return mlops__fail(MLOPS_EINVAL, "mlops_transform_save: too many steps or columns");
-    wbuf b = {0};
-    put(&b, MAGIC, 4);
-    put_le(&b, FORMAT_VERSION, 2);
-    put_le(&b, 0, 2);
-    put_le(&b, 0, 8); /* payload size, patched below */
-    put_le(&b, t->nsteps, 4);
+    mlops__wbuf b = {.label = "transform encoding"};
+    mlops__wbuf_put(&b, MAGIC, 4);
+    mlops__wbuf_put_le(&b, FORMAT_VERSION, 2);
+    mlops__wbuf_put_le(&b, 0, 2);
+    mlops__wbuf_put_le(&b, 0, 8); /* payload size, patched below */
+    mlops__wbuf_put_le(&b, t->nsteps, 4);
     for (size_t i = 0; i < t->nsteps; i++) {
         const mlops__tf_step *s = &t->steps[i];
-        put_le(&b, (uint64_t)s->kind, 1);
-        put_str(&b, s->spec);
+        mlops__wbuf_put_le(&b, (uint64_t)s->kind, 1);
+        mlops__wbuf_put_str(&b, s->spec);
         unsigned nset = 0;
         for (int k = 0; k < MLOPS__KEY_COUNT; k++) nset += s->values[k] != NULL;
-        put_le(&b, nset, 1);
+        mlops__wbuf_put_le(&b, nset, 1);
         for (int k = 0; k < MLOPS__KEY_COUNT; k++)
             if (s->values[k] != NULL) {
-                put_str(&b, mlops__tf_key_name(k));
-                put_str(&b, s->values[k]);
+                mlops__wbuf_put_str(&b, mlops__tf_key_name(k));
+                mlops__wbuf_put_str(&b, s->values[k]);
             }
     }
     const mlops__tf_fit *f = t->fit;
-    put_le(&b, f != NULL, 1);
+    mlops__wbuf_put_le(&b, f != NULL, 1);
     if (f != NULL) {
-        put_le(&b, f->rows, 8);
-        put_le(&b, f->nin, 4);
+        mlops__wbuf_put_le(&b, f->rows, 8);
+        mlops__wbuf_put_le(&b, f->nin, 4);
         for (size_t j = 0; j < f->nin; j++) {
-            put_str(&b, f->in[j].name);
-            put_le(&b, (uint64_t)f->in[j].type, 1);
-            put_le(&b, (uint64_t)f->in[j].role, 1);
-            put_le(&b, f->in[j].sensitive, 1);
+            mlops__wbuf_put_str(&b, f->in[j].name);
+            mlops__wbuf_put_le(&b, (uint64_t)f->in[j].type, 1);
+            mlops__wbuf_put_le(&b, (uint64_t)f->in[j].role, 1);
+            mlops__wbuf_put_le(&b, f->in[j].sensitive, 1);
         }
         for (size_t i = 0; i < t->nsteps; i++) {
-            put_le(&b, f->steps[i].ncols, 4);
+            mlops__wbuf_put_le(&b, f->steps[i].ncols, 4);
             for (size_t k = 0; k < f->steps[i].ncols; k++)
                 put_fitted_col(&b, t->steps[i].kind, &f->steps[i].cols[k]);
         }
     }
     if (b.status == MLOPS_OK) {
         uint64_t payload = b.len - HEADER_SIZE;
-        for (int i = 0; i < 8; i++) b.buf[8 + i] = (unsigned char)(payload >> (8 * i));
-        put_le(&b, mlops__crc32(0, b.buf, b.len), 4);
+        mlops__le_store(b.buf + 8, payload, 8);
+        mlops__wbuf_put_le(&b, mlops__crc32(0, b.buf, b.len), 4);
     }
     if (b.status != MLOPS_OK) {
         mlops__free(b.buf);
@@ -167,78 +110,27 @@ MLOPS_API int mlops_transform_save(const mlops_transform *t, unsigned char **byt
 
 /* ---- Reading ------------------------------------------------------------ */
 
-typedef struct rbuf {
-    const unsigned char *p;
-    size_t len, pos;
-    int status;
-} rbuf;
-
-static int corrupt(rbuf *r, const char *what)
+static int corrupt(mlops__rbuf *r, const char *what)
 {
     if (r->status == MLOPS_OK)
         r->status = mlops__fail(MLOPS_ECORRUPT, "transform bytes: %s at byte %zu", what, r->pos);
     return r->status;
 }
 
-static uint64_t get_le(rbuf *r, size_t n, const char *what)
+/* Words a fault of core/bytes.h as corrupt() does. */
+static int fault(const mlops__rbuf *r, mlops__rbuf_fault f, const char *what, uint64_t value,
+                 size_t detail)
 {
-    if (r->status != MLOPS_OK) return 0;
-    if (n > r->len - r->pos) {
-        char msg[96];
+    (void)detail;
+    char msg[96];
+    if (f == MLOPS__RBUF_TRUNCATED)
         snprintf(msg, sizeof msg, "truncated reading %s", what);
-        corrupt(r, msg);
-        return 0;
-    }
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; i++) v |= (uint64_t)r->p[r->pos + i] << (8 * i);
-    r->pos += n;
-    return v;
-}
-
-static double get_f64(rbuf *r, const char *what)
-{
-    uint64_t bits = get_le(r, 8, what);
-    double v;
-    memcpy(&v, &bits, sizeof v);
-    return v;
-}
-
-/* A count of entries of at least `min_size` bytes each, which must fit in
- * what remains. */
-static size_t get_count(rbuf *r, size_t width, size_t min_size, const char *what)
-{
-    uint64_t n = get_le(r, width, what);
-    if (r->status != MLOPS_OK) return 0;
-    if (n > (r->len - r->pos) / min_size) {
-        char msg[96];
+    else if (f == MLOPS__RBUF_COUNT || f == MLOPS__RBUF_STRING)
         snprintf(msg, sizeof msg, "%s %llu is more than the remaining bytes can hold", what,
-                 (unsigned long long)n);
-        corrupt(r, msg);
-        return 0;
-    }
-    return (size_t)n;
-}
-
-static char *get_str(rbuf *r, const char *what)
-{
-    size_t n = get_count(r, 4, 1, what);
-    if (r->status != MLOPS_OK) return NULL;
-    const char *s = (const char *)r->p + r->pos;
-    if (memchr(s, '\0', n) != NULL || mlops__utf8_valid_prefix(s, n) != n) {
-        char msg[96];
+                 (unsigned long long)value);
+    else
         snprintf(msg, sizeof msg, "%s is not valid UTF-8 text", what);
-        corrupt(r, msg);
-        return NULL;
-    }
-    char *copy = mlops__malloc(n + 1, "transform string");
-    if (copy == NULL) {
-        r->status = MLOPS_ENOMEM;
-        return NULL;
-    }
-    memcpy(copy, s, n);
-    copy[n] = '\0';
-    r->pos += n;
-    return copy;
+    return mlops__fail(MLOPS_ECORRUPT, "transform bytes: %s at byte %zu", msg, r->pos);
 }
 
 /* Re-raises the last error as corruption, keeping its text. */
@@ -250,12 +142,12 @@ static int as_corrupt(int rc, const char *where)
     return mlops__fail(MLOPS_ECORRUPT, "transform bytes: %s: %s", where, msg);
 }
 
-static int read_steps(rbuf *r, mlops_transform *t)
+static int read_steps(mlops__rbuf *r, mlops_transform *t)
 {
-    size_t nsteps = get_count(r, 4, 6, "step count");
+    size_t nsteps = mlops__rbuf_get_count(r, 4, 6, "step count");
     for (size_t i = 0; r->status == MLOPS_OK && i < nsteps; i++) {
-        int kind = (int)get_le(r, 1, "step kind");
-        char *spec = get_str(r, "column list");
+        int kind = (int)mlops__rbuf_get_le(r, 1, "step kind");
+        char *spec = mlops__rbuf_get_str(r, "column list");
         if (r->status != MLOPS_OK) return r->status;
         if (kind < 1 || kind > MLOPS__TF_KIND_MAX) {
             mlops__free(spec);
@@ -267,10 +159,10 @@ static int read_steps(rbuf *r, mlops_transform *t)
         int rc = mlops__tf_add_step(t, kind, spec, "mlops_transform_load");
         mlops__free(spec);
         if (rc < 0) return r->status = as_corrupt(rc, "column list");
-        size_t nset = get_count(r, 1, 8, "setting count");
+        size_t nset = mlops__rbuf_get_count(r, 1, 8, "setting count");
         for (size_t k = 0; r->status == MLOPS_OK && k < nset; k++) {
-            char *key = get_str(r, "setting key");
-            char *value = get_str(r, "setting value");
+            char *key = mlops__rbuf_get_str(r, "setting key");
+            char *value = mlops__rbuf_get_str(r, "setting value");
             for (int q = 0; r->status == MLOPS_OK && q < MLOPS__KEY_COUNT; q++)
                 if (strcmp(key, mlops__tf_key_name(q)) == 0 && t->steps[i].values[q] != NULL)
                     corrupt(r, "a setting appears twice");
@@ -285,9 +177,9 @@ static int read_steps(rbuf *r, mlops_transform *t)
     return r->status;
 }
 
-static char **get_cats(rbuf *r, size_t *count, const char *what)
+static char **get_cats(mlops__rbuf *r, size_t *count, const char *what)
 {
-    size_t n = get_count(r, 4, 1, what);
+    size_t n = mlops__rbuf_get_count(r, 4, 1, what);
     if (r->status != MLOPS_OK) return NULL;
     char **cats = mlops__calloc(n ? n : 1, sizeof *cats, "onehot categories");
     if (cats == NULL) {
@@ -295,10 +187,10 @@ static char **get_cats(rbuf *r, size_t *count, const char *what)
         return NULL;
     }
     for (size_t k = 0; k < n && r->status == MLOPS_OK; k++) {
-        uint64_t missing = get_le(r, 1, "category flag");
+        uint64_t missing = mlops__rbuf_get_le(r, 1, "category flag");
         if (r->status != MLOPS_OK) break;
         if (missing > 1) corrupt(r, "category flag is neither 0 nor 1");
-        else if (!missing) cats[k] = get_str(r, "category");
+        else if (!missing) cats[k] = mlops__rbuf_get_str(r, "category");
     }
     *count = n; /* entries not read are NULL, which the caller frees fine */
     return cats;
@@ -312,10 +204,10 @@ static bool type_ok(int kind, int type)
     return true;
 }
 
-static void read_fitted_col(rbuf *r, const mlops__tf_step *s, mlops__tf_col *c)
+static void read_fitted_col(mlops__rbuf *r, const mlops__tf_step *s, mlops__tf_col *c)
 {
-    c->name = get_str(r, "fitted column name");
-    c->type = (int)get_le(r, 1, "fitted column type");
+    c->name = mlops__rbuf_get_str(r, "fitted column name");
+    c->type = (int)mlops__rbuf_get_le(r, 1, "fitted column type");
     if (r->status != MLOPS_OK) return;
     if (!type_ok(s->kind, c->type)) {
         corrupt(r, "fitted column type does not suit its step");
@@ -324,20 +216,20 @@ static void read_fitted_col(rbuf *r, const mlops__tf_step *s, mlops__tf_col *c)
     switch (s->kind) {
     case MLOPS__TF_IMPUTE:
         if (c->type == MLOPS_NUMERIC) {
-            c->p[0] = get_f64(r, "fill value");
+            c->p[0] = mlops__rbuf_get_f64(r, "fill value");
             if (r->status == MLOPS_OK && !isfinite(c->p[0])) corrupt(r, "fill value is not finite");
         } else {
-            c->fill = get_str(r, "fill string");
+            c->fill = mlops__rbuf_get_str(r, "fill string");
         }
         break;
     case MLOPS__TF_STANDARDIZE:
-        c->p[0] = get_f64(r, "mean");
-        c->p[1] = get_f64(r, "scale");
+        c->p[0] = mlops__rbuf_get_f64(r, "mean");
+        c->p[1] = mlops__rbuf_get_f64(r, "scale");
         if (r->status == MLOPS_OK && (!isfinite(c->p[0]) || !isfinite(c->p[1]) || !(c->p[1] > 0)))
             corrupt(r, "mean or scale is not finite and positive");
         break;
     case MLOPS__TF_MINMAX:
-        for (int i = 0; i < 4; i++) c->p[i] = get_f64(r, "min-max parameter");
+        for (int i = 0; i < 4; i++) c->p[i] = mlops__rbuf_get_f64(r, "min-max parameter");
         if (r->status == MLOPS_OK &&
             (!isfinite(c->p[0]) || !isfinite(c->p[1]) || !isfinite(c->p[2]) ||
              !isfinite(c->p[3]) || c->p[0] > c->p[1] || !(c->p[2] > 0)))
@@ -384,21 +276,21 @@ static int check_step_columns(const mlops__tf_step *s, const mlops__tf_stepfit *
     return rc;
 }
 
-static int read_fit(rbuf *r, const mlops_transform *t, mlops__tf_fit *f)
+static int read_fit(mlops__rbuf *r, const mlops_transform *t, mlops__tf_fit *f)
 {
-    f->rows = get_le(r, 8, "training rows");
+    f->rows = mlops__rbuf_get_le(r, 8, "training rows");
     if (r->status == MLOPS_OK && f->rows == 0) return corrupt(r, "training rows is 0");
-    size_t nin = get_count(r, 4, 7, "input column count");
+    size_t nin = mlops__rbuf_get_count(r, 4, 7, "input column count");
     if (r->status != MLOPS_OK) return r->status;
     f->in = mlops__calloc(nin ? nin : 1, sizeof *f->in, "transform input schema");
     if (f->in == NULL) return r->status = MLOPS_ENOMEM;
     for (size_t j = 0; r->status == MLOPS_OK && j < nin; j++) {
         mlops__tf_schema_col *c = &f->in[j];
         f->nin = j + 1;
-        c->name = get_str(r, "input column name");
-        c->type = (int)get_le(r, 1, "input column type");
-        c->role = (int)get_le(r, 1, "input column role");
-        uint64_t sensitive = get_le(r, 1, "input column sensitive flag");
+        c->name = mlops__rbuf_get_str(r, "input column name");
+        c->type = (int)mlops__rbuf_get_le(r, 1, "input column type");
+        c->role = (int)mlops__rbuf_get_le(r, 1, "input column role");
+        uint64_t sensitive = mlops__rbuf_get_le(r, 1, "input column sensitive flag");
         if (r->status != MLOPS_OK) break;
         if (c->type != MLOPS_NUMERIC && c->type != MLOPS_CATEGORICAL)
             corrupt(r, "input column type is unknown");
@@ -414,7 +306,7 @@ static int read_fit(rbuf *r, const mlops_transform *t, mlops__tf_fit *f)
     f->nsteps = t->nsteps;
     for (size_t i = 0; r->status == MLOPS_OK && i < t->nsteps; i++) {
         mlops__tf_stepfit *sf = &f->steps[i];
-        size_t n = get_count(r, 4, 5, "fitted column count");
+        size_t n = mlops__rbuf_get_count(r, 4, 5, "fitted column count");
         if (r->status != MLOPS_OK) break;
         sf->cols = mlops__calloc(n ? n : 1, sizeof *sf->cols, "transform fitted columns");
         if (sf->cols == NULL) return r->status = MLOPS_ENOMEM;
@@ -443,10 +335,10 @@ MLOPS_API int mlops_transform_load(mlops_transform **out, const void *bytes, siz
     if (len < HEADER_SIZE + TRAILER_SIZE)
         return mlops__fail(MLOPS_ECORRUPT, "%s: truncated: %zu bytes, the header alone needs %d",
                            func, len, HEADER_SIZE + TRAILER_SIZE);
-    rbuf r = {p, len, 4, MLOPS_OK};
-    unsigned version = (unsigned)get_le(&r, 2, "version");
-    unsigned reserved = (unsigned)get_le(&r, 2, "reserved");
-    uint64_t payload = get_le(&r, 8, "payload size");
+    mlops__rbuf r = {p, len, 4, MLOPS_OK, "transform string", fault};
+    unsigned version = (unsigned)mlops__rbuf_get_le(&r, 2, "version");
+    unsigned reserved = (unsigned)mlops__rbuf_get_le(&r, 2, "reserved");
+    uint64_t payload = mlops__rbuf_get_le(&r, 8, "payload size");
     if (version > FORMAT_VERSION)
         return mlops__fail(MLOPS_EVERSION,
                            "%s: transform format version %u is newer than this library reads "
@@ -459,8 +351,7 @@ MLOPS_API int mlops_transform_load(mlops_transform **out, const void *bytes, siz
                            "%s: the header announces %llu payload bytes but %zu are present "
                            "(truncated or extended)",
                            func, (unsigned long long)payload, len - HEADER_SIZE - TRAILER_SIZE);
-    uint32_t stored = (uint32_t)p[len - 4] | (uint32_t)p[len - 3] << 8 |
-                      (uint32_t)p[len - 2] << 16 | (uint32_t)p[len - 1] << 24;
+    uint32_t stored = (uint32_t)mlops__le_load(p + len - TRAILER_SIZE, TRAILER_SIZE);
     uint32_t computed = mlops__crc32(0, p, len - TRAILER_SIZE);
     if (stored != computed)
         return mlops__fail(MLOPS_ECORRUPT, "%s: checksum mismatch (stored 0x%08x, computed 0x%08x)",
@@ -472,7 +363,7 @@ MLOPS_API int mlops_transform_load(mlops_transform **out, const void *bytes, siz
     if (rc) return rc;
     mlops__tf_fit *f = NULL;
     rc = read_steps(&r, t);
-    uint64_t fitted = rc == MLOPS_OK ? get_le(&r, 1, "fitted flag") : 0;
+    uint64_t fitted = rc == MLOPS_OK ? mlops__rbuf_get_le(&r, 1, "fitted flag") : 0;
     rc = r.status;
     if (rc == MLOPS_OK && fitted > 1) rc = corrupt(&r, "fitted flag is neither 0 nor 1");
     if (rc == MLOPS_OK && fitted) {

@@ -56,11 +56,11 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/bytes.h"
 #include "core/container.h"
 #include "core/error.h"
 #include "core/numfmt.h"
 #include "core/sha256.h"
-#include "core/utf8.h"
 #include "data/dict.h"
 #include "data/transform_impl.h"
 #include "mlops/version.h"
@@ -83,143 +83,85 @@ static const char *const TAGS[S_COUNT] = {"HEAD", "SCHM", "FEAT", "CLAS", "COEF"
 
 /* ---- Writing ------------------------------------------------------------ */
 
-typedef struct wbuf {
-    unsigned char *buf;
-    size_t len, cap;
-    int status;
-} wbuf;
-
-static void put(wbuf *b, const void *data, size_t n)
+static void encode_settings(mlops__wbuf *b, const mlops__model_params *p, const bool *set)
 {
-    if (b->status != MLOPS_OK || n == 0) return;
-    if (n > b->cap - b->len) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->len < n) {
-            if (cap > SIZE_MAX / 2) {
-                b->status = mlops__fail(MLOPS_ENOMEM, "model encoding is too large");
-                return;
-            }
-            cap *= 2;
-        }
-        unsigned char *grown = mlops__realloc(b->buf, cap, "model encoding");
-        if (grown == NULL) {
-            b->status = MLOPS_ENOMEM;
-            return;
-        }
-        b->buf = grown;
-        b->cap = cap;
-    }
-    memcpy(b->buf + b->len, data, n);
-    b->len += n;
-}
-
-static void put_le(wbuf *b, uint64_t v, size_t n)
-{
-    unsigned char bytes[8];
-    for (size_t i = 0; i < n; i++) bytes[i] = (unsigned char)(v >> (8 * i));
-    put(b, bytes, n);
-}
-
-static void put_f64(wbuf *b, double v)
-{
-    uint64_t bits;
-    memcpy(&bits, &v, sizeof bits);
-    put_le(b, bits, 8);
-}
-
-static void put_str(wbuf *b, const char *s)
-{
-    if (s == NULL) s = "";
-    size_t n = strlen(s);
-    if (n > UINT32_MAX) {
-        if (b->status == MLOPS_OK)
-            b->status = mlops__fail(MLOPS_EINVAL, "model: a string of %zu bytes is too long to "
-                                                  "save", n);
-        return;
-    }
-    put_le(b, n, 4);
-    put(b, s, n);
-}
-
-static void encode_settings(wbuf *b, const mlops__model_params *p, const bool *set)
-{
-    put_f64(b, p->l2);
-    put_le(b, p->fit_intercept, 1);
-    put_le(b, p->max_iter, 4);
-    put_f64(b, p->tol);
-    put_le(b, (uint64_t)p->solver, 1);
-    put_le(b, p->lbfgs_memory, 4);
-    put_le(b, (uint64_t)p->class_weight, 1);
-    put_le(b, p->seed, 8);
-    put_le(b, p->threads, 4);
-    put_le(b, p->warm_start, 1);
-    put_le(b, p->fingerprint, 1);
+    mlops__wbuf_put_f64(b, p->l2);
+    mlops__wbuf_put_le(b, p->fit_intercept, 1);
+    mlops__wbuf_put_le(b, p->max_iter, 4);
+    mlops__wbuf_put_f64(b, p->tol);
+    mlops__wbuf_put_le(b, (uint64_t)p->solver, 1);
+    mlops__wbuf_put_le(b, p->lbfgs_memory, 4);
+    mlops__wbuf_put_le(b, (uint64_t)p->class_weight, 1);
+    mlops__wbuf_put_le(b, p->seed, 8);
+    mlops__wbuf_put_le(b, p->threads, 4);
+    mlops__wbuf_put_le(b, p->warm_start, 1);
+    mlops__wbuf_put_le(b, p->fingerprint, 1);
     unsigned mask = 0;
     for (int k = 0; k < MLOPS__P_COUNT; k++)
         if (set[k]) mask |= 1u << k;
-    put_le(b, mask, 2);
+    mlops__wbuf_put_le(b, mask, 2);
 }
 
-static void encode_head(const mlops_model *m, wbuf *b)
+static void encode_head(const mlops_model *m, mlops__wbuf *b)
 {
-    put_le(b, (uint64_t)m->kind, 1);
+    mlops__wbuf_put_le(b, (uint64_t)m->kind, 1);
     encode_settings(b, &m->fit->params, m->fit->param_set);
-    put_le(b, m->fit->transform != NULL, 1);
+    mlops__wbuf_put_le(b, m->fit->transform != NULL, 1);
 }
 
-static void encode_schema(const mlops__model_fit *f, wbuf *b)
+static void encode_schema(const mlops__model_fit *f, mlops__wbuf *b)
 {
-    put_le(b, f->ninputs, 4);
+    mlops__wbuf_put_le(b, f->ninputs, 4);
     for (size_t i = 0; i < f->ninputs; i++) {
-        put_str(b, f->inputs[i]);
-        put_le(b, (uint64_t)f->input_types[i], 1);
+        mlops__wbuf_put_str(b, f->inputs[i]);
+        mlops__wbuf_put_le(b, (uint64_t)f->input_types[i], 1);
     }
-    put_str(b, f->target);
-    put_le(b, f->weight != NULL, 1);
-    if (f->weight != NULL) put_str(b, f->weight);
+    mlops__wbuf_put_str(b, f->target);
+    mlops__wbuf_put_le(b, f->weight != NULL, 1);
+    if (f->weight != NULL) mlops__wbuf_put_str(b, f->weight);
 }
 
-static void encode_features(const mlops__model_fit *f, wbuf *b)
+static void encode_features(const mlops__model_fit *f, mlops__wbuf *b)
 {
-    put_le(b, f->nfeatures, 4);
-    for (size_t j = 0; j < f->nfeatures; j++) put_str(b, f->features[j]);
+    mlops__wbuf_put_le(b, f->nfeatures, 4);
+    for (size_t j = 0; j < f->nfeatures; j++) mlops__wbuf_put_str(b, f->features[j]);
 }
 
-static void encode_classes(const mlops__model_fit *f, wbuf *b)
+static void encode_classes(const mlops__model_fit *f, mlops__wbuf *b)
 {
     bool numeric = f->nclasses > 0 && f->class_values != NULL;
-    put_le(b, f->nclasses, 4);
-    put_le(b, numeric, 1);
+    mlops__wbuf_put_le(b, f->nclasses, 4);
+    mlops__wbuf_put_le(b, numeric, 1);
     for (size_t k = 0; k < f->nclasses; k++) {
-        put_str(b, f->classes[k]);
-        if (numeric) put_f64(b, f->class_values[k]);
-        put_le(b, f->class_counts[k], 8);
+        mlops__wbuf_put_str(b, f->classes[k]);
+        if (numeric) mlops__wbuf_put_f64(b, f->class_values[k]);
+        mlops__wbuf_put_le(b, f->class_counts[k], 8);
     }
 }
 
-static void encode_coef(const mlops__model_fit *f, wbuf *b)
+static void encode_coef(const mlops__model_fit *f, mlops__wbuf *b)
 {
-    put_le(b, f->noutputs, 4);
-    put_le(b, f->nfeatures, 4);
-    for (size_t i = 0; i < f->noutputs * f->nfeatures; i++) put_f64(b, f->coef[i]);
-    for (size_t o = 0; o < f->noutputs; o++) put_f64(b, f->intercept[o]);
-    for (size_t j = 0; j < f->nfeatures; j++) put_f64(b, f->raw_std[j]);
+    mlops__wbuf_put_le(b, f->noutputs, 4);
+    mlops__wbuf_put_le(b, f->nfeatures, 4);
+    for (size_t i = 0; i < f->noutputs * f->nfeatures; i++) mlops__wbuf_put_f64(b, f->coef[i]);
+    for (size_t o = 0; o < f->noutputs; o++) mlops__wbuf_put_f64(b, f->intercept[o]);
+    for (size_t j = 0; j < f->nfeatures; j++) mlops__wbuf_put_f64(b, f->raw_std[j]);
 }
 
-static void encode_training(const mlops__model_fit *f, wbuf *b)
+static void encode_training(const mlops__model_fit *f, mlops__wbuf *b)
 {
-    put_le(b, f->rows, 8);
-    put_f64(b, f->weight_sum);
-    put_le(b, (uint64_t)f->solver, 1);
-    put_le(b, f->iterations, 4);
-    put_le(b, f->converged, 1);
-    put_f64(b, f->objective);
-    put_f64(b, f->grad_norm);
-    put_str(b, f->fingerprint);
-    put_str(b, f->source);
+    mlops__wbuf_put_le(b, f->rows, 8);
+    mlops__wbuf_put_f64(b, f->weight_sum);
+    mlops__wbuf_put_le(b, (uint64_t)f->solver, 1);
+    mlops__wbuf_put_le(b, f->iterations, 4);
+    mlops__wbuf_put_le(b, f->converged, 1);
+    mlops__wbuf_put_f64(b, f->objective);
+    mlops__wbuf_put_f64(b, f->grad_norm);
+    mlops__wbuf_put_str(b, f->fingerprint);
+    mlops__wbuf_put_str(b, f->source);
 }
 
-static void encode_transform(const mlops__model_fit *f, wbuf *b)
+static void encode_transform(const mlops__model_fit *f, mlops__wbuf *b)
 {
     unsigned char *bytes = NULL;
     size_t len = 0;
@@ -233,31 +175,32 @@ static void encode_transform(const mlops__model_fit *f, wbuf *b)
     b->len = b->cap = len;
 }
 
-static void encode_card(const mlops_model *m, wbuf *b)
+static void encode_card(const mlops_model *m, mlops__wbuf *b)
 {
-    put_str(b, m->created);
-    put_str(b, mlops_version_string());
+    mlops__wbuf_put_str(b, m->created);
+    mlops__wbuf_put_str(b, mlops_version_string());
     unsigned n = 0;
     for (int k = 0; k < MLOPS__CARD_COUNT; k++) n += m->card[k] != NULL && m->card[k][0] != '\0';
-    put_le(b, n, 1);
+    mlops__wbuf_put_le(b, n, 1);
     for (int k = 0; k < MLOPS__CARD_COUNT; k++)
         if (m->card[k] != NULL && m->card[k][0] != '\0') {
-            put_str(b, mlops__card_key_name(k));
-            put_str(b, m->card[k]);
+            mlops__wbuf_put_str(b, mlops__card_key_name(k));
+            mlops__wbuf_put_str(b, m->card[k]);
         }
 }
 
-static void free_sections(wbuf s[S_COUNT])
+static void free_sections(mlops__wbuf s[S_COUNT])
 {
     for (int i = 0; i < S_COUNT; i++) mlops__free(s[i].buf);
 }
 
 /* Encodes every section of a fitted model (CARD only when `card`); TRAN is
  * left empty without a chain. */
-static int encode(const mlops_model *m, bool card, wbuf s[S_COUNT])
+static int encode(const mlops_model *m, bool card, mlops__wbuf s[S_COUNT])
 {
     const mlops__model_fit *f = m->fit;
     memset(s, 0, S_COUNT * sizeof *s);
+    for (int i = 0; i < S_COUNT; i++) s[i].label = "model encoding";
     if (f->ninputs > UINT32_MAX || f->nfeatures > UINT32_MAX || f->nclasses > UINT32_MAX ||
         f->noutputs > UINT32_MAX)
         return mlops__fail(MLOPS_EINVAL, "model: too many inputs, features or classes to save");
@@ -281,7 +224,7 @@ static int encode(const mlops_model *m, bool card, wbuf s[S_COUNT])
     return MLOPS_OK;
 }
 
-static void payload_hex(const mlops_model *m, const wbuf s[S_COUNT], char hex[65])
+static void payload_hex(const mlops_model *m, const mlops__wbuf s[S_COUNT], char hex[65])
 {
     mlops__sha256 h;
     mlops__sha256_init(&h);
@@ -290,7 +233,7 @@ static void payload_hex(const mlops_model *m, const wbuf s[S_COUNT], char hex[65
         if (i == S_TRAN && m->fit->transform == NULL) continue;
         unsigned char head[12];
         memcpy(head, TAGS[i], 4);
-        for (int k = 0; k < 8; k++) head[4 + k] = (unsigned char)((uint64_t)s[i].len >> (8 * k));
+        mlops__le_store(head + 4, s[i].len, 8);
         mlops__sha256_update(&h, head, sizeof head);
         if (s[i].len) mlops__sha256_update(&h, s[i].buf, s[i].len);
     }
@@ -308,7 +251,7 @@ MLOPS_API int mlops_model_payload_hash(const mlops_model *m, char *hex, size_t s
                            "needed", size, MLOPS_SHA256_HEX_SIZE);
     if (m->fit == NULL)
         return mlops__fail(MLOPS_ESTATE, "mlops_model_payload_hash: the model is not fitted");
-    wbuf s[S_COUNT];
+    mlops__wbuf s[S_COUNT];
     int rc = encode(m, false, s);
     if (rc != MLOPS_OK) return rc;
     payload_hex(m, s, hex);
@@ -320,7 +263,7 @@ static int build_writer(const mlops_model *m, const char *func, mlops__container
 {
     if (m->fit == NULL)
         return mlops__fail(MLOPS_ESTATE, "%s: the model is not fitted", func);
-    wbuf s[S_COUNT];
+    mlops__wbuf s[S_COUNT];
     int rc = encode(m, true, s);
     if (rc != MLOPS_OK) return rc;
     rc = mlops__cw_init(w, KIND, KIND_VERSION);
@@ -359,140 +302,111 @@ MLOPS_API int mlops_model_save_buffer(const mlops_model *m, unsigned char **byte
 
 /* ---- Reading ------------------------------------------------------------ */
 
+/* A section being read; `b` comes first so that fault() can reach the
+ * section it names. */
 typedef struct rd {
+    mlops__rbuf b;
     const char *source;
     const char *tag;
-    unsigned char *p; /* owned section bytes */
-    size_t len, pos;
-    int status;
+    unsigned char *owned; /* the section bytes b.p reads */
 } rd;
+
+static int fail_field(const rd *r, const char *field, const char *what)
+{
+    return mlops__fail(MLOPS_ECORRUPT, "%s: model section '%s' field '%s': %s", r->source,
+                       r->tag, field, what);
+}
 
 /* Records corruption of `field` in the current section (first error wins). */
 static int bad(rd *r, const char *field, const char *fmt, ...) MLOPS_PRINTF_LIKE(3, 4);
 static int bad(rd *r, const char *field, const char *fmt, ...)
 {
-    if (r->status != MLOPS_OK) return r->status;
+    if (r->b.status != MLOPS_OK) return r->b.status;
     char what[256];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    r->status = mlops__fail(MLOPS_ECORRUPT, "%s: model section '%s' field '%s': %s", r->source,
-                            r->tag, field, what);
-    return r->status;
+    return r->b.status = fail_field(r, field, what);
 }
 
-static uint64_t get_le(rd *r, size_t n, const char *field)
+/* Words a fault of core/bytes.h as bad() does. */
+static int fault(const mlops__rbuf *b, mlops__rbuf_fault f, const char *field, uint64_t value,
+                 size_t detail)
 {
-    if (r->status != MLOPS_OK) return 0;
-    if (n > r->len - r->pos) {
-        bad(r, field, "truncated (%zu bytes needed at byte %zu, %zu left)", n, r->pos,
-            r->len - r->pos);
-        return 0;
+    const rd *r = (const rd *)b;
+    size_t left = b->len - b->pos;
+    char what[256];
+    switch (f) {
+    case MLOPS__RBUF_TRUNCATED:
+        snprintf(what, sizeof what, "truncated (%llu bytes needed at byte %zu, %zu left)",
+                 (unsigned long long)value, b->pos, left);
+        break;
+    case MLOPS__RBUF_COUNT:
+        snprintf(what, sizeof what, "%llu entries cannot fit in the %zu bytes left",
+                 (unsigned long long)value, left);
+        break;
+    case MLOPS__RBUF_STRING:
+        snprintf(what, sizeof what, "string of %llu bytes runs past the end of the section",
+                 (unsigned long long)value);
+        break;
+    case MLOPS__RBUF_NUL: snprintf(what, sizeof what, "text contains a NUL byte"); break;
+    default:
+        snprintf(what, sizeof what, "text is not valid UTF-8 (at byte %zu of %llu)", detail,
+                 (unsigned long long)value);
+        break;
     }
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; i++) v |= (uint64_t)r->p[r->pos + i] << (8 * i);
-    r->pos += n;
-    return v;
+    return fail_field(r, field, what);
 }
 
 static bool get_bool(rd *r, const char *field)
 {
-    uint64_t v = get_le(r, 1, field);
+    uint64_t v = mlops__rbuf_get_le(&r->b, 1, field);
     if (v > 1) bad(r, field, "%u is neither 0 nor 1", (unsigned)v);
     return v == 1;
 }
 
-static double get_f64(rd *r, const char *field)
-{
-    uint64_t bits = get_le(r, 8, field);
-    double v;
-    memcpy(&v, &bits, sizeof v);
-    return v;
-}
-
 static double get_finite(rd *r, const char *field)
 {
-    double v = get_f64(r, field);
-    if (r->status == MLOPS_OK && !isfinite(v)) bad(r, field, "value is not finite");
+    double v = mlops__rbuf_get_f64(&r->b, field);
+    if (r->b.status == MLOPS_OK && !isfinite(v)) bad(r, field, "value is not finite");
     return v;
-}
-
-/* A u32 count of entries of at least `min_size` bytes each, which must fit
- * in what remains, so a damaged count never drives a large allocation. */
-static size_t get_count(rd *r, size_t min_size, const char *field)
-{
-    uint64_t n = get_le(r, 4, field);
-    if (r->status != MLOPS_OK) return 0;
-    if (n > (r->len - r->pos) / min_size) {
-        bad(r, field, "%llu entries cannot fit in the %zu bytes left", (unsigned long long)n,
-            r->len - r->pos);
-        return 0;
-    }
-    return (size_t)n;
-}
-
-static char *get_str(rd *r, const char *field)
-{
-    uint64_t n = get_le(r, 4, field);
-    if (r->status != MLOPS_OK) return NULL;
-    if (n > r->len - r->pos) {
-        bad(r, field, "string of %llu bytes runs past the end of the section",
-            (unsigned long long)n);
-        return NULL;
-    }
-    const char *s = (const char *)r->p + r->pos;
-    if (memchr(s, '\0', (size_t)n) != NULL) {
-        bad(r, field, "text contains a NUL byte");
-        return NULL;
-    }
-    size_t valid = mlops__utf8_valid_prefix(s, (size_t)n);
-    if (valid != n) {
-        bad(r, field, "text is not valid UTF-8 (at byte %zu of %llu)", valid,
-            (unsigned long long)n);
-        return NULL;
-    }
-    char *copy = mlops__malloc((size_t)n + 1, "model string");
-    if (copy == NULL) {
-        r->status = MLOPS_ENOMEM;
-        return NULL;
-    }
-    memcpy(copy, s, (size_t)n);
-    copy[n] = '\0';
-    r->pos += (size_t)n;
-    return copy;
 }
 
 static void *alloc_array(rd *r, size_t n, size_t size, const char *what)
 {
-    if (r->status != MLOPS_OK) return NULL;
+    if (r->b.status != MLOPS_OK) return NULL;
     void *p = mlops__calloc(n ? n : 1, size, what);
-    if (p == NULL) r->status = MLOPS_ENOMEM;
+    if (p == NULL) r->b.status = MLOPS_ENOMEM;
     return p;
 }
 
 /* Reads section `i` of the container into `r` (absent optional sections
- * leave r->p NULL). */
+ * leave r->owned NULL). */
 static int open_section(const mlops__container *c, int i, rd *r)
 {
     memset(r, 0, sizeof *r);
+    r->b.label = "model string";
+    r->b.fail = fault;
     r->source = c->source;
     r->tag = TAGS[i];
     if (!mlops__container_has(c, TAGS[i])) {
         if (i == S_TRAN) return MLOPS_OK;
-        return r->status = mlops__fail(MLOPS_ECORRUPT, "%s: model section '%s' is missing",
-                                       c->source, TAGS[i]);
+        return r->b.status = mlops__fail(MLOPS_ECORRUPT, "%s: model section '%s' is missing",
+                                         c->source, TAGS[i]);
     }
-    return r->status = mlops__container_read(c, TAGS[i], &r->p, &r->len);
+    r->b.status = mlops__container_read(c, TAGS[i], &r->owned, &r->b.len);
+    r->b.p = r->owned;
+    return r->b.status;
 }
 
 static int close_section(rd *r)
 {
-    if (r->status == MLOPS_OK && r->pos != r->len)
-        bad(r, "end", "%zu unexpected bytes after the last field", r->len - r->pos);
-    mlops__free(r->p);
-    r->p = NULL;
-    return r->status;
+    if (r->b.status == MLOPS_OK && r->b.pos != r->b.len)
+        bad(r, "end", "%zu unexpected bytes after the last field", r->b.len - r->b.pos);
+    mlops__free(r->owned);
+    r->owned = NULL;
+    return r->b.status;
 }
 
 /* The object a load is building; freed as a whole on failure. */
@@ -518,36 +432,36 @@ static bool solver_fits_kind(int kind, int solver, bool allow_auto)
 /* The settings block of sections HEAD and NEXT. */
 static void read_settings(rd *r, int kind, mlops__model_params *p, bool *set)
 {
-    p->l2 = get_f64(r, "l2");
-    if (r->status == MLOPS_OK && !(isfinite(p->l2) && p->l2 >= 0))
+    p->l2 = mlops__rbuf_get_f64(&r->b, "l2");
+    if (r->b.status == MLOPS_OK && !(isfinite(p->l2) && p->l2 >= 0))
         bad(r, "l2", "%g is not finite and >= 0", p->l2);
     p->fit_intercept = get_bool(r, "fit_intercept");
-    p->max_iter = (uint32_t)get_le(r, 4, "max_iter");
-    if (r->status == MLOPS_OK && p->max_iter == 0) bad(r, "max_iter", "0 is below 1");
-    p->tol = get_f64(r, "tol");
-    if (r->status == MLOPS_OK && !(isfinite(p->tol) && p->tol > 0))
+    p->max_iter = (uint32_t)mlops__rbuf_get_le(&r->b, 4, "max_iter");
+    if (r->b.status == MLOPS_OK && p->max_iter == 0) bad(r, "max_iter", "0 is below 1");
+    p->tol = mlops__rbuf_get_f64(&r->b, "tol");
+    if (r->b.status == MLOPS_OK && !(isfinite(p->tol) && p->tol > 0))
         bad(r, "tol", "%g is not finite and > 0", p->tol);
-    p->solver = (int)get_le(r, 1, "solver");
-    if (r->status == MLOPS_OK && !solver_fits_kind(kind, p->solver, true))
+    p->solver = (int)mlops__rbuf_get_le(&r->b, 1, "solver");
+    if (r->b.status == MLOPS_OK && !solver_fits_kind(kind, p->solver, true))
         bad(r, "solver", "%d is not a %s solver", p->solver, mlops__model_kind_name(kind));
-    p->lbfgs_memory = (uint32_t)get_le(r, 4, "lbfgs_memory");
-    if (r->status == MLOPS_OK && (p->lbfgs_memory < 1 || p->lbfgs_memory > 100))
+    p->lbfgs_memory = (uint32_t)mlops__rbuf_get_le(&r->b, 4, "lbfgs_memory");
+    if (r->b.status == MLOPS_OK && (p->lbfgs_memory < 1 || p->lbfgs_memory > 100))
         bad(r, "lbfgs_memory", "%u is outside 1..100", (unsigned)p->lbfgs_memory);
-    p->class_weight = (int)get_le(r, 1, "class_weight");
-    if (r->status == MLOPS_OK && p->class_weight != MLOPS__CLASS_WEIGHT_NONE &&
+    p->class_weight = (int)mlops__rbuf_get_le(&r->b, 1, "class_weight");
+    if (r->b.status == MLOPS_OK && p->class_weight != MLOPS__CLASS_WEIGHT_NONE &&
         (p->class_weight != MLOPS__CLASS_WEIGHT_BALANCED || kind != MLOPS__MODEL_LOGISTIC))
         bad(r, "class_weight", "%d is not a class weighting of a %s model", p->class_weight,
             mlops__model_kind_name(kind));
-    p->seed = get_le(r, 8, "seed");
-    p->threads = (uint32_t)get_le(r, 4, "threads");
-    if (r->status == MLOPS_OK && p->threads > 1024)
+    p->seed = mlops__rbuf_get_le(&r->b, 8, "seed");
+    p->threads = (uint32_t)mlops__rbuf_get_le(&r->b, 4, "threads");
+    if (r->b.status == MLOPS_OK && p->threads > 1024)
         bad(r, "threads", "%u is above 1024", (unsigned)p->threads);
     p->warm_start = get_bool(r, "warm_start");
     p->fingerprint = get_bool(r, "fingerprint");
-    uint64_t mask = get_le(r, 2, "set mask");
-    if (r->status == MLOPS_OK && (mask >> MLOPS__P_COUNT) != 0)
+    uint64_t mask = mlops__rbuf_get_le(&r->b, 2, "set mask");
+    if (r->b.status == MLOPS_OK && (mask >> MLOPS__P_COUNT) != 0)
         bad(r, "set mask", "0x%04x marks settings that do not exist", (unsigned)mask);
-    if (r->status == MLOPS_OK && (mask >> MLOPS__P_CLASS_WEIGHT & 1) &&
+    if (r->b.status == MLOPS_OK && (mask >> MLOPS__P_CLASS_WEIGHT & 1) &&
         kind != MLOPS__MODEL_LOGISTIC)
         bad(r, "set mask", "class_weight is marked set on a %s model",
             mlops__model_kind_name(kind));
@@ -557,9 +471,9 @@ static void read_settings(rd *r, int kind, mlops__model_params *p, bool *set)
 static int read_head(const mlops__container *c, loading *L)
 {
     rd r;
-    if (open_section(c, S_HEAD, &r) != MLOPS_OK) return r.status;
-    uint64_t kind = get_le(&r, 1, "kind");
-    if (r.status == MLOPS_OK && kind != MLOPS__MODEL_LINEAR && kind != MLOPS__MODEL_LOGISTIC)
+    if (open_section(c, S_HEAD, &r) != MLOPS_OK) return r.b.status;
+    uint64_t kind = mlops__rbuf_get_le(&r.b, 1, "kind");
+    if (r.b.status == MLOPS_OK && kind != MLOPS__MODEL_LINEAR && kind != MLOPS__MODEL_LOGISTIC)
         bad(&r, "kind", "%u is not a model kind (1 linear_regression, 2 logistic_regression)",
             (unsigned)kind);
     L->kind = (int)kind;
@@ -571,7 +485,7 @@ static int read_head(const mlops__container *c, loading *L)
 static int read_next(const mlops__container *c, loading *L)
 {
     rd r;
-    if (open_section(c, S_NEXT, &r) != MLOPS_OK) return r.status;
+    if (open_section(c, S_NEXT, &r) != MLOPS_OK) return r.b.status;
     read_settings(&r, L->kind, &L->params, L->param_set);
     return close_section(&r);
 }
@@ -581,7 +495,7 @@ static int read_next(const mlops__container *c, loading *L)
 static void check_unique(rd *r, char *const *names, size_t n, const char *field,
                          const char *what)
 {
-    if (r->status != MLOPS_OK) return;
+    if (r->b.status != MLOPS_OK) return;
     mlops__dict *d = NULL;
     int rc = mlops__dict_create(&d);
     for (size_t i = 0; rc == MLOPS_OK && i < n; i++) {
@@ -590,44 +504,44 @@ static void check_unique(rd *r, char *const *names, size_t n, const char *field,
         rc = mlops__dict_intern(d, names[i], strlen(names[i]), &code);
         if (rc == MLOPS_OK && mlops__dict_size(d) == before) {
             bad(r, field, "%s '%s' appears twice", what, names[i]);
-            rc = r->status;
+            rc = r->b.status;
         }
     }
     mlops__dict_free(d);
-    if (r->status == MLOPS_OK) r->status = rc;
+    if (r->b.status == MLOPS_OK) r->b.status = rc;
 }
 
 static int read_schema(const mlops__container *c, loading *L)
 {
     rd r;
     mlops__model_fit *f = L->f;
-    if (open_section(c, S_SCHM, &r) != MLOPS_OK) return r.status;
-    size_t n = get_count(&r, 5, "input count");
-    if (r.status == MLOPS_OK && n == 0) bad(&r, "input count", "a model has at least one input");
+    if (open_section(c, S_SCHM, &r) != MLOPS_OK) return r.b.status;
+    size_t n = mlops__rbuf_get_count(&r.b, 4, 5, "input count");
+    if (r.b.status == MLOPS_OK && n == 0) bad(&r, "input count", "a model has at least one input");
     f->inputs = alloc_array(&r, n, sizeof *f->inputs, "model inputs");
     f->input_types = alloc_array(&r, n, sizeof *f->input_types, "model input types");
     char field[64];
-    for (size_t i = 0; r.status == MLOPS_OK && i < n; i++) {
+    for (size_t i = 0; r.b.status == MLOPS_OK && i < n; i++) {
         snprintf(field, sizeof field, "inputs[%zu].name", i);
-        f->inputs[i] = get_str(&r, field);
-        if (r.status != MLOPS_OK) break;
+        f->inputs[i] = mlops__rbuf_get_str(&r.b, field);
+        if (r.b.status != MLOPS_OK) break;
         f->ninputs = i + 1;
         snprintf(field, sizeof field, "inputs[%zu].type", i);
-        uint64_t t = get_le(&r, 1, field);
-        if (r.status == MLOPS_OK && t != MLOPS_NUMERIC && t != MLOPS_CATEGORICAL)
+        uint64_t t = mlops__rbuf_get_le(&r.b, 1, field);
+        if (r.b.status == MLOPS_OK && t != MLOPS_NUMERIC && t != MLOPS_CATEGORICAL)
             bad(&r, field, "%u is not a column type (1 numeric, 2 categorical)", (unsigned)t);
         f->input_types[i] = (int)t;
     }
     check_unique(&r, f->inputs, f->ninputs, "inputs", "input");
-    f->target = get_str(&r, "target");
-    if (get_bool(&r, "has_weight")) f->weight = get_str(&r, "weight");
-    for (size_t i = 0; r.status == MLOPS_OK && i < f->ninputs; i++) {
+    f->target = mlops__rbuf_get_str(&r.b, "target");
+    if (get_bool(&r, "has_weight")) f->weight = mlops__rbuf_get_str(&r.b, "weight");
+    for (size_t i = 0; r.b.status == MLOPS_OK && i < f->ninputs; i++) {
         if (strcmp(f->inputs[i], f->target) == 0)
             bad(&r, "target", "target '%s' is also an input", f->target);
         else if (f->weight != NULL && strcmp(f->inputs[i], f->weight) == 0)
             bad(&r, "weight", "weight column '%s' is also an input", f->weight);
     }
-    if (r.status == MLOPS_OK && f->weight != NULL && strcmp(f->weight, f->target) == 0)
+    if (r.b.status == MLOPS_OK && f->weight != NULL && strcmp(f->weight, f->target) == 0)
         bad(&r, "weight", "weight column '%s' is also the target", f->weight);
     return close_section(&r);
 }
@@ -636,15 +550,15 @@ static int read_features(const mlops__container *c, loading *L)
 {
     rd r;
     mlops__model_fit *f = L->f;
-    if (open_section(c, S_FEAT, &r) != MLOPS_OK) return r.status;
-    size_t n = get_count(&r, 4, "feature count");
-    if (r.status == MLOPS_OK && n == 0)
+    if (open_section(c, S_FEAT, &r) != MLOPS_OK) return r.b.status;
+    size_t n = mlops__rbuf_get_count(&r.b, 4, 4, "feature count");
+    if (r.b.status == MLOPS_OK && n == 0)
         bad(&r, "feature count", "a model has at least one feature");
     f->features = alloc_array(&r, n, sizeof *f->features, "model features");
     char field[64];
-    for (size_t j = 0; r.status == MLOPS_OK && j < n; j++) {
+    for (size_t j = 0; r.b.status == MLOPS_OK && j < n; j++) {
         snprintf(field, sizeof field, "features[%zu]", j);
-        f->features[j] = get_str(&r, field);
+        f->features[j] = mlops__rbuf_get_str(&r.b, field);
         if (f->features[j] != NULL) f->nfeatures = j + 1;
     }
     check_unique(&r, f->features, f->nfeatures, "features", "feature");
@@ -655,14 +569,14 @@ static int read_classes(const mlops__container *c, loading *L)
 {
     rd r;
     mlops__model_fit *f = L->f;
-    if (open_section(c, S_CLAS, &r) != MLOPS_OK) return r.status;
-    size_t n = get_count(&r, 12, "class count");
+    if (open_section(c, S_CLAS, &r) != MLOPS_OK) return r.b.status;
+    size_t n = mlops__rbuf_get_count(&r.b, 4, 12, "class count");
     bool numeric = get_bool(&r, "numeric_labels");
-    if (r.status == MLOPS_OK && L->kind == MLOPS__MODEL_LINEAR && n != 0)
+    if (r.b.status == MLOPS_OK && L->kind == MLOPS__MODEL_LINEAR && n != 0)
         bad(&r, "class count", "a linear_regression model has no classes, not %zu", n);
-    if (r.status == MLOPS_OK && L->kind == MLOPS__MODEL_LOGISTIC && n < 2)
+    if (r.b.status == MLOPS_OK && L->kind == MLOPS__MODEL_LOGISTIC && n < 2)
         bad(&r, "class count", "a logistic_regression model has at least 2 classes, not %zu", n);
-    if (r.status == MLOPS_OK && n == 0 && numeric)
+    if (r.b.status == MLOPS_OK && n == 0 && numeric)
         bad(&r, "numeric_labels", "set although there are no classes");
     if (n > 0) {
         f->classes = alloc_array(&r, n, sizeof *f->classes, "model classes");
@@ -671,10 +585,10 @@ static int read_classes(const mlops__container *c, loading *L)
             f->class_values = alloc_array(&r, n, sizeof *f->class_values, "model class values");
     }
     char field[64];
-    for (size_t k = 0; r.status == MLOPS_OK && k < n; k++) {
+    for (size_t k = 0; r.b.status == MLOPS_OK && k < n; k++) {
         snprintf(field, sizeof field, "classes[%zu].label", k);
-        f->classes[k] = get_str(&r, field);
-        if (r.status != MLOPS_OK) break;
+        f->classes[k] = mlops__rbuf_get_str(&r.b, field);
+        if (r.b.status != MLOPS_OK) break;
         f->nclasses = k + 1;
         if (k > 0 && !numeric && strcmp(f->classes[k - 1], f->classes[k]) >= 0)
             bad(&r, field, "'%s' does not follow '%s' in byte order", f->classes[k],
@@ -683,18 +597,18 @@ static int read_classes(const mlops__container *c, loading *L)
             snprintf(field, sizeof field, "classes[%zu].value", k);
             double v = get_finite(&r, field);
             f->class_values[k] = v;
-            if (r.status == MLOPS_OK && k > 0 && !(f->class_values[k - 1] < v))
+            if (r.b.status == MLOPS_OK && k > 0 && !(f->class_values[k - 1] < v))
                 bad(&r, field, "%.17g does not exceed the previous class value %.17g", v,
                     f->class_values[k - 1]);
             /* a numeric class is labelled by its shortest round-trip text */
             char text[MLOPS_DOUBLE_BUFSIZE];
-            if (r.status == MLOPS_OK) mlops__format_double(v == 0 ? 0.0 : v, text);
-            if (r.status == MLOPS_OK && strcmp(text, f->classes[k]) != 0)
+            if (r.b.status == MLOPS_OK) mlops__format_double(v == 0 ? 0.0 : v, text);
+            if (r.b.status == MLOPS_OK && strcmp(text, f->classes[k]) != 0)
                 bad(&r, field, "%s, but the class is labelled '%s'", text, f->classes[k]);
         }
         snprintf(field, sizeof field, "classes[%zu].count", k);
-        f->class_counts[k] = get_le(&r, 8, field);
-        if (r.status == MLOPS_OK && f->class_counts[k] == 0)
+        f->class_counts[k] = mlops__rbuf_get_le(&r.b, 8, field);
+        if (r.b.status == MLOPS_OK && f->class_counts[k] == 0)
             bad(&r, field, "0, but every class occurs in the training rows");
     }
     check_unique(&r, f->classes, f->nclasses, "classes", "class label");
@@ -711,38 +625,38 @@ static int read_coef(const mlops__container *c, loading *L)
 {
     rd r;
     mlops__model_fit *f = L->f;
-    if (open_section(c, S_COEF, &r) != MLOPS_OK) return r.status;
-    uint64_t outputs = get_le(&r, 4, "output count");
-    uint64_t features = get_le(&r, 4, "feature count");
-    if (r.status == MLOPS_OK && outputs != expected_outputs(L))
+    if (open_section(c, S_COEF, &r) != MLOPS_OK) return r.b.status;
+    uint64_t outputs = mlops__rbuf_get_le(&r.b, 4, "output count");
+    uint64_t features = mlops__rbuf_get_le(&r.b, 4, "feature count");
+    if (r.b.status == MLOPS_OK && outputs != expected_outputs(L))
         bad(&r, "output count", "%llu, but a %s model with %zu classes has %zu",
             (unsigned long long)outputs, mlops__model_kind_name(L->kind), f->nclasses,
             expected_outputs(L));
-    if (r.status == MLOPS_OK && features != f->nfeatures)
+    if (r.b.status == MLOPS_OK && features != f->nfeatures)
         bad(&r, "feature count", "%llu, but section 'FEAT' lists %zu features",
             (unsigned long long)features, f->nfeatures);
     size_t o = (size_t)outputs, p = f->nfeatures, total = 0;
-    if (r.status == MLOPS_OK &&
-        (!mlops__mul_size(o, p, &total) || total > (r.len - r.pos) / 8))
+    if (r.b.status == MLOPS_OK &&
+        (!mlops__mul_size(o, p, &total) || total > (r.b.len - r.b.pos) / 8))
         bad(&r, "coefficients", "%zu x %zu values cannot fit in the %zu bytes left", o, p,
-            r.len - r.pos);
+            r.b.len - r.b.pos);
     f->coef = alloc_array(&r, total, sizeof *f->coef, "model coefficients");
     f->intercept = alloc_array(&r, o, sizeof *f->intercept, "model intercepts");
     f->raw_std = alloc_array(&r, p, sizeof *f->raw_std, "model raw deviations");
-    if (r.status == MLOPS_OK) f->noutputs = o;
+    if (r.b.status == MLOPS_OK) f->noutputs = o;
     char field[64];
-    for (size_t i = 0; r.status == MLOPS_OK && i < total; i++) {
+    for (size_t i = 0; r.b.status == MLOPS_OK && i < total; i++) {
         snprintf(field, sizeof field, "coefficients[%zu][%zu]", i / p, i % p);
         f->coef[i] = get_finite(&r, field);
     }
-    for (size_t k = 0; r.status == MLOPS_OK && k < o; k++) {
+    for (size_t k = 0; r.b.status == MLOPS_OK && k < o; k++) {
         snprintf(field, sizeof field, "intercepts[%zu]", k);
         f->intercept[k] = get_finite(&r, field);
     }
-    for (size_t j = 0; r.status == MLOPS_OK && j < p; j++) {
+    for (size_t j = 0; r.b.status == MLOPS_OK && j < p; j++) {
         snprintf(field, sizeof field, "raw_std[%zu]", j);
         f->raw_std[j] = get_finite(&r, field);
-        if (r.status == MLOPS_OK && f->raw_std[j] < 0)
+        if (r.b.status == MLOPS_OK && f->raw_std[j] < 0)
             bad(&r, field, "%.17g is negative", f->raw_std[j]);
     }
     return close_section(&r);
@@ -760,23 +674,23 @@ static int read_training(const mlops__container *c, loading *L)
 {
     rd r;
     mlops__model_fit *f = L->f;
-    if (open_section(c, S_TRAI, &r) != MLOPS_OK) return r.status;
-    f->rows = get_le(&r, 8, "rows");
-    if (r.status == MLOPS_OK && f->rows == 0) bad(&r, "rows", "a model is fitted on >= 1 row");
-    f->weight_sum = get_f64(&r, "weight_sum");
-    if (r.status == MLOPS_OK && !(isfinite(f->weight_sum) && f->weight_sum > 0))
+    if (open_section(c, S_TRAI, &r) != MLOPS_OK) return r.b.status;
+    f->rows = mlops__rbuf_get_le(&r.b, 8, "rows");
+    if (r.b.status == MLOPS_OK && f->rows == 0) bad(&r, "rows", "a model is fitted on >= 1 row");
+    f->weight_sum = mlops__rbuf_get_f64(&r.b, "weight_sum");
+    if (r.b.status == MLOPS_OK && !(isfinite(f->weight_sum) && f->weight_sum > 0))
         bad(&r, "weight_sum", "%g is not finite and > 0", f->weight_sum);
-    f->solver = (int)get_le(&r, 1, "solver");
-    if (r.status == MLOPS_OK && !solver_fits_kind(L->kind, f->solver, false))
+    f->solver = (int)mlops__rbuf_get_le(&r.b, 1, "solver");
+    if (r.b.status == MLOPS_OK && !solver_fits_kind(L->kind, f->solver, false))
         bad(&r, "solver", "%d is not a solver that fits %s models", f->solver,
             mlops__model_kind_name(L->kind));
-    f->iterations = (uint32_t)get_le(&r, 4, "iterations");
+    f->iterations = (uint32_t)mlops__rbuf_get_le(&r.b, 4, "iterations");
     f->converged = get_bool(&r, "converged");
     f->objective = get_finite(&r, "objective");
     f->grad_norm = get_finite(&r, "gradient_norm");
-    if (r.status == MLOPS_OK && f->grad_norm < 0)
+    if (r.b.status == MLOPS_OK && f->grad_norm < 0)
         bad(&r, "gradient_norm", "%g is negative", f->grad_norm);
-    char *fp = get_str(&r, "fingerprint");
+    char *fp = mlops__rbuf_get_str(&r.b, "fingerprint");
     if (fp != NULL) {
         if (fp[0] != '\0' && !is_hex64(fp))
             bad(&r, "fingerprint", "'%.80s' is not 64 lowercase hex digits", fp);
@@ -784,10 +698,10 @@ static int read_training(const mlops__container *c, loading *L)
             memcpy(f->fingerprint, fp, strlen(fp) + 1);
         mlops__free(fp);
     }
-    f->source = get_str(&r, "source");
+    f->source = mlops__rbuf_get_str(&r.b, "source");
     /* Every training row has a class, so the counts add up to the rows. */
     uint64_t sum = 0;
-    for (size_t k = 0; r.status == MLOPS_OK && k < f->nclasses; k++) {
+    for (size_t k = 0; r.b.status == MLOPS_OK && k < f->nclasses; k++) {
         if (f->class_counts[k] > f->rows - sum) {
             bad(&r, "rows", "%llu, fewer than the class counts in section 'CLAS' add up to",
                 (unsigned long long)f->rows);
@@ -795,7 +709,7 @@ static int read_training(const mlops__container *c, loading *L)
         }
         sum += f->class_counts[k];
     }
-    if (r.status == MLOPS_OK && f->nclasses > 0 && sum != f->rows)
+    if (r.b.status == MLOPS_OK && f->nclasses > 0 && sum != f->rows)
         bad(&r, "rows", "%llu, but the class counts in section 'CLAS' add up to %llu",
             (unsigned long long)f->rows, (unsigned long long)sum);
     return close_section(&r);
@@ -815,20 +729,20 @@ static int read_transform(const mlops__container *c, loading *L)
 {
     rd r;
     mlops__model_fit *f = L->f;
-    if (open_section(c, S_TRAN, &r) != MLOPS_OK) return r.status;
-    bool present = r.p != NULL;
+    if (open_section(c, S_TRAN, &r) != MLOPS_OK) return r.b.status;
+    bool present = r.owned != NULL;
     if (L->has_chain != present) {
-        mlops__free(r.p);
+        mlops__free(r.owned);
         return mlops__fail(MLOPS_ECORRUPT, "%s: model section 'TRAN' is %s although section "
                            "'HEAD' says the model has %s chain", c->source,
                            present ? "present" : "missing", L->has_chain ? "a" : "no");
     }
-    if (r.p == NULL) return MLOPS_OK;
-    int rc = nested(mlops_transform_load(&f->transform, r.p, r.len), c->source, TAGS[S_TRAN]);
+    if (r.owned == NULL) return MLOPS_OK;
+    int rc = nested(mlops_transform_load(&f->transform, r.owned, r.b.len), c->source, TAGS[S_TRAN]);
     /* The unfitted template the next fit starts from: the same steps and
      * settings without the fitted state. */
-    if (rc == MLOPS_OK) rc = mlops_transform_load(&L->chain, r.p, r.len);
-    mlops__free(r.p);
+    if (rc == MLOPS_OK) rc = mlops_transform_load(&L->chain, r.owned, r.b.len);
+    mlops__free(r.owned);
     if (rc != MLOPS_OK) return rc;
     mlops__tf_fit_free(L->chain->fit);
     L->chain->fit = NULL;
@@ -851,8 +765,8 @@ static bool valid_created(const char *s)
 static int read_card(const mlops__container *c, loading *L)
 {
     rd r;
-    if (open_section(c, S_CARD, &r) != MLOPS_OK) return r.status;
-    char *created = get_str(&r, "created");
+    if (open_section(c, S_CARD, &r) != MLOPS_OK) return r.b.status;
+    char *created = mlops__rbuf_get_str(&r.b, "created");
     if (created != NULL) {
         if (!valid_created(created))
             bad(&r, "created", "'%.40s' is not a UTC time YYYY-MM-DDTHH:MM:SSZ", created);
@@ -860,16 +774,16 @@ static int read_card(const mlops__container *c, loading *L)
             memcpy(L->created, created, strlen(created) + 1);
         mlops__free(created);
     }
-    mlops__free(get_str(&r, "writer")); /* for people reading the file */
-    uint64_t n = get_le(&r, 1, "card field count");
-    if (r.status == MLOPS_OK && n > MLOPS__CARD_COUNT)
+    mlops__free(mlops__rbuf_get_str(&r.b, "writer")); /* for people reading the file */
+    uint64_t n = mlops__rbuf_get_le(&r.b, 1, "card field count");
+    if (r.b.status == MLOPS_OK && n > MLOPS__CARD_COUNT)
         bad(&r, "card field count", "%u fields, but a card has %d", (unsigned)n,
             MLOPS__CARD_COUNT);
     int last = -1;
     char field[64];
-    for (uint64_t i = 0; r.status == MLOPS_OK && i < n; i++) {
+    for (uint64_t i = 0; r.b.status == MLOPS_OK && i < n; i++) {
         snprintf(field, sizeof field, "fields[%u].key", (unsigned)i);
-        char *key = get_str(&r, field);
+        char *key = mlops__rbuf_get_str(&r.b, field);
         if (key == NULL) break;
         int k = 0;
         while (k < MLOPS__CARD_COUNT && strcmp(key, mlops__card_key_name(k)) != 0) k++;
@@ -878,10 +792,10 @@ static int read_card(const mlops__container *c, loading *L)
         else if (k <= last)
             bad(&r, field, "'%s' is out of order or repeated", key);
         mlops__free(key);
-        if (r.status != MLOPS_OK) break;
+        if (r.b.status != MLOPS_OK) break;
         last = k;
         snprintf(field, sizeof field, "%s", mlops__card_key_name(k));
-        L->card[k] = get_str(&r, field);
+        L->card[k] = mlops__rbuf_get_str(&r.b, field);
         if (L->card[k] != NULL && L->card[k][0] == '\0') bad(&r, field, "empty text is stored");
     }
     return close_section(&r);
