@@ -60,7 +60,8 @@ static void centred_block(const mlops__problem *pb, const double *xm, double ym,
     for (size_t i = 0; i < rows; i++) yb[i] *= pb->y[r0 + i] - ym;
 }
 
-static int gram(const mlops__problem *pb, const double *xm, double ym, double *G, double *c)
+static int gram(const mlops__problem *pb, const double *xm, double ym, double *G, double *c,
+                double *yy)
 {
     size_t p = pb->p, cap = pb->n < BLOCK_ROWS ? pb->n : BLOCK_ROWS;
     double *xb = mlops__malloc_array(cap, (p + 1) * sizeof *xb, "ridge block");
@@ -68,9 +69,11 @@ static int gram(const mlops__problem *pb, const double *xm, double ym, double *G
     double *yb = xb + cap * p;
     memset(G, 0, p * p * sizeof *G);
     memset(c, 0, p * sizeof *c);
+    *yy = 0;
     for (size_t r0 = 0; r0 < pb->n; r0 += cap) {
         size_t rows = pb->n - r0 < cap ? pb->n - r0 : cap;
         centred_block(pb, xm, ym, r0, rows, xb, yb);
+        for (size_t i = 0; i < rows; i++) *yy += yb[i] * yb[i];
         cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)p, (int)rows, 1.0, xb,
                     (int)rows, 1.0, G, (int)p);
         cblas_dgemv(CblasColMajor, CblasTrans, (int)rows, (int)p, 1.0, xb, (int)rows, yb, 1,
@@ -208,6 +211,27 @@ static int objective(const mlops__problem *pb, const double *b, double b0,
     return MLOPS_OK;
 }
 
+/* The same from the Gram matrix G (upper triangle), c = X^T W y and
+ * yy = y^T W y (all centred), without another pass over the data:
+ * r^T W r = yy - 2 b.c + b^T G b, gradient (G b - c) / W + l2 b. */
+static void objective_from_gram(const mlops__problem *pb, const double *G, const double *c,
+                                double yy, const double *b, double *gb, mlops__solve_result *res)
+{
+    int p = (int)pb->p;
+    cblas_dsymv(CblasColMajor, CblasUpper, p, 1.0, G, p, b, 1, 0.0, gb, 1);
+    double bgb = 0, bc = 0, pen = 0, gmax = 0;
+    for (int j = 0; j < p; j++) {
+        bgb += b[j] * gb[j];
+        bc += b[j] * c[j];
+        pen += b[j] * b[j];
+        double gj = fabs((gb[j] - c[j]) / pb->wsum + pb->l2 * b[j]);
+        if (gj > gmax) gmax = gj;
+    }
+    double rss = yy - 2 * bc + bgb;
+    res->objective = (rss > 0 ? rss : 0) / (2 * pb->wsum) + 0.5 * pb->l2 * pen;
+    res->grad_norm = gmax;
+}
+
 int mlops__linear_solve(const mlops__problem *pb, int solver, double *coef, double *intercept,
                         mlops__solve_result *res)
 {
@@ -216,19 +240,25 @@ int mlops__linear_solve(const mlops__problem *pb, int solver, double *coef, doub
     if (!mlops__mul_size(p, p, &pp) || p > MLOPS__BLAS_INT_MAX || pb->n > MLOPS__BLAS_INT_MAX)
         return mlops__fail(MLOPS_ENOMEM, "linear_regression: %zu features exceed the size "
                            "limit", p);
-    double *xm = mlops__malloc_array(p, sizeof *xm, "feature means");
-    double *G = mlops__malloc_array(pp, sizeof *G, "Gram matrix");
+    double *xm = mlops__malloc_array(p, 4 * sizeof *xm, "feature means");
+    double *G = mlops__malloc_array(pp, 2 * sizeof *G, "Gram matrix");
     if (xm == NULL || G == NULL) {
         mlops__free(xm);
         mlops__free(G);
         return MLOPS_ENOMEM;
     }
+    /* kept unfactored for the objective: G0, c0, and G0*b */
+    double *G0 = G + pp, *c0 = xm + p, *gb = xm + 2 * p, yy = 0;
     double ym = 0;
     weighted_means(pb, xm, &ym);
     int rc = MLOPS_OK, fallback = solver == MLOPS__SOLVER_LSTSQ;
     if (!fallback) {
-        rc = gram(pb, xm, ym, G, coef);
-        if (rc == MLOPS_OK) rc = cholesky(pb, G, coef, &fallback);
+        rc = gram(pb, xm, ym, G, coef, &yy);
+        if (rc == MLOPS_OK) {
+            memcpy(G0, G, pp * sizeof *G);
+            memcpy(c0, coef, p * sizeof *coef);
+            rc = cholesky(pb, G, coef, &fallback);
+        }
         if (rc == MLOPS_OK && fallback)
             mlops__log(MLOPS_LOG_INFO, "linear_regression: the normal equations are singular "
                        "or ill-conditioned; solving by SVD least squares");
@@ -245,7 +275,8 @@ int mlops__linear_solve(const mlops__problem *pb, int solver, double *coef, doub
             if (!isfinite(coef[j]))
                 rc = mlops__fail(MLOPS_ENUMERIC, "linear_regression: coefficient %zu is not "
                                  "finite", j);
-        if (rc == MLOPS_OK) rc = objective(pb, coef, *intercept, res);
+        if (rc == MLOPS_OK && !fallback) objective_from_gram(pb, G0, c0, yy, coef, gb, res);
+        else if (rc == MLOPS_OK) rc = objective(pb, coef, *intercept, res);
     }
     mlops__free(xm);
     mlops__free(G);

@@ -228,9 +228,14 @@ static int loss_hvp(void *ctx, const double *v, double *hv)
     return MLOPS_OK;
 }
 
-/* Rows per dsyrk update of the Hessian: enough for dsyrk to run at full
- * speed, few enough that the scaled copy stays small. */
-enum { HESSIAN_ROWS = 4096 };
+/* Rows per dsyrk update of the Hessian: the scaled copy takes up to
+ * 32 MiB, so each OpenBLAS call has enough work to outweigh its fixed cost
+ * (4096-row updates made the Hessian dominate on 1,000,000 x 50). */
+static size_t hessian_rows(size_t p)
+{
+    size_t rows = ((size_t)32 << 20) / (8 * (p + 1));
+    return rows < 4096 ? 4096 : rows;
+}
 
 /* Binary Hessian [X^T D X + l2*I, X^T d; d^T X, sum d] with d_i =
  * rw_i*p_i*(1-p_i), built block by block: rows scaled by sqrt(d_i) go
@@ -239,7 +244,7 @@ static int loss_hessian(void *ctx, double *h)
 {
     logloss *L = ctx;
     const mlops__problem *pb = L->pb;
-    size_t n = pb->n, p = pb->p, dim = p + 1, step = HESSIAN_ROWS;
+    size_t n = pb->n, p = pb->p, dim = p + 1, step = hessian_rows(p);
     size_t cap = n < step ? n : step;
     double *xb = mlops__malloc_array(cap, (p + 1) * sizeof *xb, "Hessian block");
     if (xb == NULL) return MLOPS_ENOMEM;
