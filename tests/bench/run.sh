@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks libmlops against its peers in the same run and prints ratios.
-#   bash tests/bench/run.sh [csv|gzip|stream|all]
+#   bash tests/bench/run.sh [csv|gzip|stream|model|all]   (model: see run_model.sh)
 # csv:    whole-file read of Fashion-MNIST train (133 MB, 60,000 x 785)
 #         against pandas.read_csv, best of 3 runs each, alternating
 # gzip:   the same file gzip-compressed, read directly vs. `zcat | reader`
@@ -71,3 +71,4 @@ if [ "$what" = stream ] || [ "$what" = all ]; then
   awk -v r="$rss" -v s="$secs" -v b="$size" 'BEGIN {
     printf "stream: profiled %.2f GB in %.1f s (%.0f MB/s), peak RSS %.1f MB\n", b/1e9, s, b/1e6/s, r/1024 }'
 fi
+if [ "$what" = model ] || [ "$what" = all ]; then bash tests/bench/run_model.sh "$build"; fi
