@@ -36,7 +36,7 @@ static void weighted_means(const mlops__problem *pb, double *xm, double *ym)
     *ym = 0;
     if (!pb->intercept) return;
     for (size_t j = 0; j < pb->p; j++) {
-        const double *col = pb->x + j * pb->n;
+        const double *col = pb->cols[j];
         double s = 0;
         for (size_t i = 0; i < pb->n; i++) s += row_weight(pb, i) * col[i];
         xm[j] = s / pb->wsum;
@@ -53,7 +53,7 @@ static void centred_block(const mlops__problem *pb, const double *xm, double ym,
 {
     for (size_t i = 0; i < rows; i++) yb[i] = pb->w ? sqrt(pb->w[r0 + i]) : 1.0;
     for (size_t j = 0; j < pb->p; j++) {
-        const double *col = pb->x + j * pb->n + r0;
+        const double *col = pb->cols[j] + r0;
         double *dst = xb + j * rows, m = xm[j];
         for (size_t i = 0; i < rows; i++) dst[i] = (col[i] - m) * yb[i];
     }
@@ -144,7 +144,7 @@ static int lstsq(const mlops__problem *pb, const double *xm, double ym, double *
     memset(a, 0, (rows * p + ldb) * sizeof *a);
     /* centre row by row into an n-row block with leading dimension rows */
     for (size_t j = 0; j < p; j++) {
-        const double *col = pb->x + j * pb->n;
+        const double *col = pb->cols[j];
         double *dst = a + j * rows;
         for (size_t i = 0; i < pb->n; i++)
             dst[i] = (col[i] - xm[j]) * (pb->w ? sqrt(pb->w[i]) : 1.0);
@@ -180,8 +180,9 @@ static int lstsq(const mlops__problem *pb, const double *xm, double ym, double *
     return rc;
 }
 
-/* Objective and max |gradient| at the solution, through two BLAS passes:
- * the gradient of a closed-form fit measures its numerical quality. */
+/* Objective and max |gradient| at the solution, by passes over the
+ * columns (the least-squares path, where there is no Gram matrix): the
+ * gradient of a closed-form fit measures its numerical quality. */
 static int objective(const mlops__problem *pb, const double *b, double b0,
                      mlops__solve_result *res)
 {
@@ -189,8 +190,8 @@ static int objective(const mlops__problem *pb, const double *b, double b0,
     double *r = mlops__malloc_array(n + p, sizeof *r, "residuals");
     if (r == NULL) return MLOPS_ENOMEM;
     double *g = r + n;
-    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)p, 1.0, pb->x, (int)n, b, 1, 0.0, r,
-                1);
+    memset(r, 0, n * sizeof *r);
+    for (size_t j = 0; j < p; j++) cblas_daxpy((int)n, b[j], pb->cols[j], 1, r, 1);
     double sse = 0, gb = 0;
     for (size_t i = 0; i < n; i++) {
         double wi = row_weight(pb, i), ri = pb->y[i] - (r[i] + b0);
@@ -198,7 +199,7 @@ static int objective(const mlops__problem *pb, const double *b, double b0,
         r[i] = wi * ri;
         gb += r[i];
     }
-    cblas_dgemv(CblasColMajor, CblasTrans, (int)n, (int)p, 1.0, pb->x, (int)n, r, 1, 0.0, g, 1);
+    for (size_t j = 0; j < p; j++) g[j] = cblas_ddot((int)n, pb->cols[j], 1, r, 1);
     double pen = 0, gmax = pb->intercept ? fabs(gb / pb->wsum) : 0;
     for (size_t j = 0; j < p; j++) {
         pen += b[j] * b[j];

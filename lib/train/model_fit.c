@@ -24,7 +24,8 @@ typedef struct fit_data {
     mlops_dataset *transformed; /* owned when a chain ran */
     const mlops_dataset *feat;  /* where the features are */
     size_t *feat_cols;          /* their columns in `feat` */
-    double *x;                  /* n x p column-major */
+    double *x;                  /* n x p column-major (logistic only) */
+    const double **cols;        /* per feature: its n values */
     double *y;                  /* linear target */
     int32_t *cls;               /* logistic class per row */
     double *w;                  /* row weights, NULL when all 1 */
@@ -35,6 +36,7 @@ static void fit_data_free(fit_data *fd)
     mlops_dataset_free(fd->transformed);
     mlops__free(fd->feat_cols);
     mlops__free(fd->x);
+    mlops__free(fd->cols);
     mlops__free(fd->y);
     mlops__free(fd->cls);
     mlops__free(fd->w);
@@ -135,21 +137,31 @@ static int prepare_features(const mlops_model *m, const mlops_dataset *train, ml
     return MLOPS_OK;
 }
 
-static int build_matrix(const mlops__model_fit *f, fit_data *fd)
+/* Checks every feature value and points at the columns; logistic models
+ * also get one column-major matrix for BLAS, while the closed-form linear
+ * solver reads the dataset's columns in place (no copy of the data). */
+static int build_matrix(const mlops_model *m, const mlops__model_fit *f, fit_data *fd)
 {
     size_t n = fd->feat->rows, p = f->nfeatures, np;
     if (!mlops__mul_size(n, p, &np))
         return mlops__fail(MLOPS_ENOMEM, "mlops_model_fit: %zu rows x %zu features overflow",
                            n, p);
-    fd->x = mlops__malloc_array(np, sizeof *fd->x, "feature matrix");
-    if (fd->x == NULL) return MLOPS_ENOMEM;
+    fd->cols = mlops__malloc_array(p, sizeof *fd->cols, "feature columns");
+    if (fd->cols == NULL) return MLOPS_ENOMEM;
+    if (m->kind == MLOPS__MODEL_LOGISTIC) {
+        fd->x = mlops__malloc_array(np, sizeof *fd->x, "feature matrix");
+        if (fd->x == NULL) return MLOPS_ENOMEM;
+    }
     for (size_t j = 0; j < p; j++) {
         const double *src = fd->feat->cols[fd->feat_cols[j]].values;
-        double *dst = fd->x + j * n;
-        memcpy(dst, src, n * sizeof *dst);
+        if (fd->x != NULL) {
+            memcpy(fd->x + j * n, src, n * sizeof *src);
+            src = fd->x + j * n;
+        }
+        fd->cols[j] = src;
         for (size_t i = 0; i < n; i++) {
-            if (isfinite(dst[i])) continue;
-            if (isnan(dst[i]))
+            if (isfinite(src[i])) continue;
+            if (isnan(src[i]))
                 return mlops__fail(MLOPS_EINVAL, "mlops_model_fit: feature '%s' is missing at "
                                    "row %zu after preprocessing; add an impute step to the "
                                    "model's transform", f->features[j], i);
@@ -338,7 +350,7 @@ static int raw_deviations(mlops__model_fit *f, const mlops_dataset *train, const
     f->raw_std = mlops__calloc(p, sizeof *f->raw_std, "raw deviations");
     if (f->raw_std == NULL) return MLOPS_ENOMEM;
     for (size_t j = 0; j < p; j++) {
-        const double *v = fd->x + j * n;
+        const double *v = fd->cols[j];
         if (f->raw_affine[j]) {
             size_t col = 0;
             mlops_dataset_column_index(train, f->inputs[f->plan_input[j]], &col);
@@ -373,9 +385,9 @@ static int solve(const mlops_model *m, mlops__model_fit *f, const fit_data *fd, 
                  double wsum)
 {
     const mlops__model_params *pr = &m->params;
-    mlops__problem pb = {.n = n, .p = f->nfeatures, .x = fd->x, .y = fd->y, .cls = fd->cls,
-                         .k = f->nclasses, .w = fd->w, .wsum = wsum, .l2 = pr->l2,
-                         .intercept = pr->fit_intercept};
+    mlops__problem pb = {.n = n, .p = f->nfeatures, .x = fd->x, .cols = fd->cols, .y = fd->y,
+                         .cls = fd->cls, .k = f->nclasses, .w = fd->w, .wsum = wsum,
+                         .l2 = pr->l2, .intercept = pr->fit_intercept};
     size_t p = f->nfeatures, k = f->noutputs, dim;
     if (!mlops__mul_size(k, p + 1, &dim)) return mlops__fail(MLOPS_ENOMEM, "model too large");
     f->coef = mlops__calloc(dim, sizeof *f->coef, "coefficients");
@@ -466,7 +478,7 @@ MLOPS_API int mlops_model_fit(mlops_model *m, const mlops_dataset *train)
     if (rc == MLOPS_OK) rc = build_weights(train, wcol, &fd, &wsum);
     if (rc == MLOPS_OK) rc = apply_class_weights(m, f, n, &fd, &wsum);
     if (rc == MLOPS_OK) rc = prepare_features(m, train, f, &fd);
-    if (rc == MLOPS_OK) rc = build_matrix(f, &fd);
+    if (rc == MLOPS_OK) rc = build_matrix(m, f, &fd);
     if (rc == MLOPS_OK) rc = mlops__model_plan(f);
     if (rc == MLOPS_OK) rc = raw_deviations(f, train, &fd);
     if (rc == MLOPS_OK && m->params.fingerprint)

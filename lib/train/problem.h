@@ -13,7 +13,9 @@
 
 typedef struct mlops__problem {
     size_t n, p;          /* rows, features */
-    const double *x;      /* column-major n x p, leading dimension n */
+    const double *x;      /* column-major n x p, leading dimension n; may be
+                             NULL for linear problems, which read cols */
+    const double *const *cols; /* column j's n values (always set) */
     const double *y;      /* linear: target per row */
     const int32_t *cls;   /* logistic: class index per row, 0 .. k-1 */
     size_t k;             /* logistic: classes (>= 2) */
