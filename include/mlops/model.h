@@ -95,7 +95,10 @@ MLOPS_API const char *mlops_model_kind(const mlops_model *m);
  *                   rows / (classes * count_k)) [none]
  *    seed           unsigned 64-bit integer recorded with the model [0]
  *    threads        BLAS threads during fit, 0 = leave OpenBLAS's setting
- *                   [0]; results are bit-identical for equal thread counts
+ *                   [0]; results are bit-identical for equal thread counts.
+ *                   OpenBLAS's thread count is process-wide: it is set for
+ *                   the fit and restored after, so concurrent fits should
+ *                   leave this at 0 or agree on it
  *    warm_start     true/false [false]: refitting starts from the current
  *                   coefficients when features and classes are unchanged
  *    fingerprint    true/false [true]: record the SHA-256 fingerprint of
