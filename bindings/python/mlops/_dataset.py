@@ -9,9 +9,9 @@ import array
 import ctypes
 import math
 import os
-import weakref
 
 from . import _native
+from ._handle import _Handle
 from ._errors import MlopsError, check
 
 try:
@@ -161,7 +161,7 @@ def _role_code(role):
     return code.value
 
 
-class Dataset:
+class Dataset(_Handle):
     """An immutable table of numeric and categorical columns held by libmlops.
 
     Build one with Dataset.read_csv(), Dataset.from_columns() (also
@@ -176,21 +176,14 @@ class Dataset:
     >>> ds.close()
     """
 
+    _free = "mlops_dataset_free"
+    _what = "dataset"
+
     def __init__(self, columns, roles=None):
         """Same as Dataset.from_columns(columns, roles)."""
         self._adopt(self._build_columns(columns, roles))
 
     # ---- construction -------------------------------------------------
-
-    def _adopt(self, handle):
-        self._ptr = handle
-        self._finalizer = weakref.finalize(self, _lib.mlops_dataset_free, handle)
-
-    @classmethod
-    def _wrap(cls, handle):
-        obj = cls.__new__(cls)
-        obj._adopt(handle)
-        return obj
 
     @classmethod
     def read_csv(cls, path, options=None, **settings):
@@ -298,28 +291,7 @@ class Dataset:
             ds.set_role(name, role)
         return ds
 
-    # ---- lifetime -----------------------------------------------------
-
-    @property
-    def _handle(self):
-        if self._ptr is None:
-            raise ValueError("the dataset is closed")
-        return self._ptr
-
-    def close(self):
-        """Releases the C dataset now (later calls raise ValueError)."""
-        self._finalizer()
-        self._ptr = None
-
-    @property
-    def closed(self):
-        return self._ptr is None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+    # ---- description -------------------------------------------------
 
     def __repr__(self):
         if self._ptr is None:

@@ -2,11 +2,11 @@
 of a libmlops linear model, from Python."""
 import ctypes
 import json
-import weakref
 
 from . import _native
 from ._dataset import (Dataset, _Output, _as_matrix, _is_ndarray, _setting_text, _take_bytes,
                        _take_string, _text, _path, _unsupported)
+from ._handle import _Handle
 from ._errors import check
 from ._transform import Transform
 
@@ -24,7 +24,7 @@ def _optional(name):
     return getattr(_lib, name)
 
 
-class Model:
+class Model(_Handle):
     """A linear model: "linear_regression" (least squares; ridge with l2 > 0)
     or "logistic_regression" (binary or multinomial).
 
@@ -47,6 +47,9 @@ class Model:
     preprocessing. Results are NumPy arrays when NumPy is installed, lists
     otherwise. Failures raise MlopsError with the library's message."""
 
+    _free = "mlops_model_free"
+    _what = "model"
+
     def __init__(self, kind, transform=None, **settings):
         handle = _native.model_p()
         check(_lib.mlops_model_create(ctypes.byref(handle), _text(kind, "kind")))
@@ -55,33 +58,6 @@ class Model:
             self.transform = transform
         for key, value in settings.items():
             self.set(key, value)
-
-    def _adopt(self, handle):
-        self._ptr = handle
-        self._finalizer = weakref.finalize(self, _lib.mlops_model_free, handle)
-
-    @classmethod
-    def _wrap(cls, handle):
-        obj = cls.__new__(cls)
-        obj._adopt(handle)
-        return obj
-
-    @property
-    def _handle(self):
-        if self._ptr is None:
-            raise ValueError("the model is closed")
-        return self._ptr
-
-    def close(self):
-        """Releases the C model now (later calls raise ValueError)."""
-        self._finalizer()
-        self._ptr = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def __repr__(self):
         if self._ptr is None:

@@ -3,10 +3,10 @@ minmax, onehot, drop) configured from Python, fitted and applied by
 libmlops."""
 import ctypes
 import json
-import weakref
 
 from . import _native
 from ._dataset import Dataset, _setting_text, _take_bytes, _take_string, _text
+from ._handle import _Handle
 from ._errors import check
 
 _lib = _native.lib
@@ -24,7 +24,7 @@ def _column_list(columns):
                     for name in columns)
 
 
-class Transform:
+class Transform(_Handle):
     """A preprocessing chain: steps run in order, each on the output of the
     one before, fitted once on training data and replayed exactly on new
     rows (see mlops_transform_add(3) for the steps and their settings).
@@ -39,37 +39,13 @@ class Transform:
     A model copies its chain (Model.transform = t), so changing ``t``
     afterwards does not change the model."""
 
+    _free = "mlops_transform_free"
+    _what = "transform"
+
     def __init__(self):
         handle = _native.transform_p()
         check(_lib.mlops_transform_create(ctypes.byref(handle)))
         self._adopt(handle)
-
-    def _adopt(self, handle):
-        self._ptr = handle
-        self._finalizer = weakref.finalize(self, _lib.mlops_transform_free, handle)
-
-    @classmethod
-    def _wrap(cls, handle):
-        obj = cls.__new__(cls)
-        obj._adopt(handle)
-        return obj
-
-    @property
-    def _handle(self):
-        if self._ptr is None:
-            raise ValueError("the transform is closed")
-        return self._ptr
-
-    def close(self):
-        """Releases the C object now."""
-        self._finalizer()
-        self._ptr = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def __repr__(self):
         if self._ptr is None:
