@@ -20,13 +20,6 @@
 enum { MAX_LINE_EVALS = 40, MAX_STALLS = 3 };
 static const double C1 = 1e-4, C2 = 0.9;
 
-static double dot(const double *a, const double *b, size_t n)
-{
-    double s = 0;
-    for (size_t i = 0; i < n; i++) s += a[i] * b[i];
-    return s;
-}
-
 typedef struct ls_point {
     double a, f, dphi;
     double *x, *g;
@@ -65,7 +58,7 @@ static int probe(lsearch *ls, double a)
     int rc = ls->obj->eval(ls->obj->ctx, ls->trial.x, &ls->trial.f, ls->trial.g);
     if (rc != MLOPS_OK) return rc;
     ls->trial.a = a;
-    ls->trial.dphi = dot(ls->trial.g, ls->d, n);
+    ls->trial.dphi = mlops__dot(ls->trial.g, ls->d, n);
     if (!isfinite(ls->trial.f) || !isfinite(ls->trial.dphi)) ls->trial.f = INFINITY;
     ls->evals++;
     if (decreases(ls, a, ls->trial.f) && (ls->best.a == 0 || ls->trial.f < ls->best.f))
@@ -201,14 +194,14 @@ static void two_loop(const lbfgs_work *w, size_t n, size_t m, size_t head, size_
     for (size_t i = 0; i < n; i++) d[i] = -g[i];
     for (size_t c = 0; c < count; c++) {
         size_t k = (head + m - 1 - c) % m;
-        w->alpha[k] = w->rho[k] * dot(w->s + k * n, d, n);
+        w->alpha[k] = w->rho[k] * mlops__dot(w->s + k * n, d, n);
         const double *yk = w->y + k * n;
         for (size_t i = 0; i < n; i++) d[i] -= w->alpha[k] * yk[i];
     }
     for (size_t i = 0; i < n; i++) d[i] *= gamma;
     for (size_t c = count; c-- > 0;) {
         size_t k = (head + m - 1 - c) % m;
-        double beta = w->rho[k] * dot(w->y + k * n, d, n);
+        double beta = w->rho[k] * mlops__dot(w->y + k * n, d, n);
         const double *sk = w->s + k * n;
         for (size_t i = 0; i < n; i++) d[i] += (w->alpha[k] - beta) * sk[i];
     }
@@ -250,16 +243,16 @@ int mlops__lbfgs(const mlops__objective *obj, const mlops__solve_opts *o, double
             break;
         }
         two_loop(&w, n, m, head, count, gamma, w.g, w.d);
-        double dphi = dot(w.g, w.d, n);
+        double dphi = mlops__dot(w.g, w.d, n);
         if (!(dphi < 0)) { /* not a descent direction: restart from -g */
             count = 0;
             gamma = 1;
             for (size_t i = 0; i < n; i++) w.d[i] = -w.g[i];
-            dphi = dot(w.g, w.d, n);
+            dphi = mlops__dot(w.g, w.d, n);
         }
         double a0 = 1;
         if (count == 0) {
-            double gl2 = sqrt(dot(w.g, w.g, n));
+            double gl2 = sqrt(mlops__dot(w.g, w.g, n));
             a0 = gl2 > 1 ? 1 / gl2 : 1;
         }
         ls.f0 = f;

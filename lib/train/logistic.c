@@ -30,27 +30,10 @@ size_t mlops__logistic_outputs(const mlops__problem *pb)
     return pb->k == 2 ? 1 : pb->k;
 }
 
-double mlops__max_abs(const double *v, size_t n)
-{
-    double m = 0;
-    for (size_t i = 0; i < n; i++) {
-        double a = fabs(v[i]);
-        if (a > m || isnan(a)) m = a;
-    }
-    return m;
-}
-
 /* log(1 + exp(z)) without overflow. */
 static double softplus(double z)
 {
     return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z));
-}
-
-static double sigmoid(double z)
-{
-    if (z >= 0) return 1.0 / (1.0 + exp(-z));
-    double e = exp(z);
-    return e / (1.0 + e);
 }
 
 /* Rows are processed in blocks so the per-row work (softmax, residuals)
@@ -132,7 +115,7 @@ static double rows_binary(logloss *L, size_t r0, size_t r1)
     for (size_t i = r0; i < r1; i++) {
         double z = L->z[i], yi = pb->cls[i] == 1 ? 1.0 : 0.0;
         loss += L->rw[i] * (softplus(z) - yi * z);
-        double pr = sigmoid(z);
+        double pr = mlops__sigmoid(z);
         L->z[i] = pr;
         L->r[i] = L->rw[i] * (pr - yi);
     }

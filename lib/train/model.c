@@ -310,9 +310,7 @@ MLOPS_API int mlops_model_get_param(const mlops_model *m, const char *key, char 
     return mlops__param_text(&m->params, k, value);
 }
 
-/* Copies a transform through its byte encoding, which already knows every
- * field; fitting the model refits the copy. */
-static int copy_unfitted(const mlops_transform *t, mlops_transform **out)
+int mlops__transform_copy(const mlops_transform *t, mlops_transform **out)
 {
     unsigned char *bytes = NULL;
     size_t len = 0;
@@ -328,7 +326,7 @@ MLOPS_API int mlops_model_set_transform(mlops_model *m, const mlops_transform *t
     MLOPS_CHECK_ARG(m != NULL, "mlops_model_set_transform", "NULL model");
     mlops_transform *copy = NULL;
     if (t != NULL) {
-        int rc = copy_unfitted(t, &copy);
+        int rc = mlops__transform_copy(t, &copy);
         if (rc != MLOPS_OK) return rc;
     }
     mlops_transform_free(m->chain);

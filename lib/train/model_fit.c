@@ -103,11 +103,7 @@ static int prepare_features(const mlops_model *m, const mlops_dataset *train, ml
     int rc = MLOPS_OK;
     fd->feat = train;
     if (m->chain != NULL) {
-        unsigned char *bytes = NULL;
-        size_t len = 0;
-        rc = mlops_transform_save(m->chain, &bytes, &len);
-        if (rc == MLOPS_OK) rc = mlops_transform_load(&f->transform, bytes, len);
-        mlops__free(bytes);
+        rc = mlops__transform_copy(m->chain, &f->transform);
         if (rc == MLOPS_OK) rc = mlops_transform_fit_apply(f->transform, train, &fd->transformed);
         if (rc != MLOPS_OK) return rc;
         fd->feat = fd->transformed;

@@ -164,6 +164,9 @@ int mlops__param_text(const mlops__model_params *p, int key, char **out);
 void mlops__params_default(mlops__model_params *p, int kind);
 
 void mlops__model_fit_free(mlops__model_fit *f);
+/* A copy of a transform through its byte encoding, which already knows
+ * every field (the model's chain template, and the copy each fit fits). */
+int mlops__transform_copy(const mlops_transform *t, mlops_transform **out);
 /* Builds the row plan and the raw-unit maps of a fit from its chain (which
  * may be NULL); used after fitting and after loading. */
 int mlops__model_plan(mlops__model_fit *f);
@@ -196,8 +199,5 @@ void mlops__decisions(const mlops__model_fit *f, const double *xb, size_t rows, 
 /* Turns decision values into the outputs of `kind` (rows x width). */
 void mlops__outputs(const mlops__model_fit *f, int kind, const double *z, size_t rows,
                     double *out);
-/* Checks model, kind and buffer size for `rows` rows. */
-int mlops__predict_check(const mlops_model *m, int kind, size_t rows, size_t len,
-                         const char *func);
 
 #endif

@@ -16,13 +16,14 @@
 #include "data/dataset_impl.h"
 #include "train/blas.h"
 #include "train/model_impl.h"
+#include "train/problem.h"
 
 /* Rows per block: gathered feature blocks (BLOCK x features) stay small;
  * the folded path reads the caller's matrix in place and only needs room
  * for the scores, so it takes large blocks and few BLAS calls. */
 enum { BLOCK = 256, FOLDED_BLOCK = 1 << 16 };
 
-int mlops__predict_check(const mlops_model *m, int kind, size_t rows, size_t len,
+static int predict_check(const mlops_model *m, int kind, size_t rows, size_t len,
                          const char *func)
 {
     MLOPS_CHECK_ARG(m != NULL, func, "NULL model");
@@ -52,13 +53,6 @@ void mlops__decisions(const mlops__model_fit *f, const double *xb, size_t rows, 
         for (size_t o = 0; o < (size_t)k; o++) z[i * (size_t)k + o] += f->intercept[o];
 }
 
-static double sigmoid(double z)
-{
-    if (z >= 0) return 1.0 / (1.0 + exp(-z));
-    double e = exp(z);
-    return e / (1.0 + e);
-}
-
 void mlops__outputs(const mlops__model_fit *f, int kind, const double *z, size_t rows,
                     double *out)
 {
@@ -76,7 +70,7 @@ void mlops__outputs(const mlops__model_fit *f, int kind, const double *z, size_t
             if (kind == MLOPS_PREDICT_VALUE) {
                 out[i] = zi[0] > 0 ? 1.0 : 0.0;
             } else {
-                double p1 = sigmoid(zi[0]);
+                double p1 = mlops__sigmoid(zi[0]);
                 out[2 * i] = 1.0 - p1;
                 out[2 * i + 1] = p1;
             }
@@ -227,7 +221,7 @@ MLOPS_API int mlops_model_predict(const mlops_model *m, const mlops_dataset *d, 
     static const char func[] = "mlops_model_predict";
     MLOPS_CHECK_ARG(d != NULL, func, "NULL dataset");
     MLOPS_CHECK_ARG(out != NULL, func, "NULL out");
-    int rc = mlops__predict_check(m, kind, d->rows, len, func);
+    int rc = predict_check(m, kind, d->rows, len, func);
     if (rc != MLOPS_OK) return rc;
     mlops__features fx;
     rc = mlops__features_open(m, d, func, &fx);
@@ -316,7 +310,7 @@ MLOPS_API int mlops_model_predict_matrix(const mlops_model *m, const double *x, 
     static const char func[] = "mlops_model_predict_matrix";
     MLOPS_CHECK_ARG(x != NULL || rows == 0, func, "NULL x");
     MLOPS_CHECK_ARG(out != NULL || rows == 0, func, "NULL out");
-    int rc = mlops__predict_check(m, kind, rows, len, func);
+    int rc = predict_check(m, kind, rows, len, func);
     if (rc == MLOPS_OK) rc = row_path_check(m, cols, func);
     if (rc != MLOPS_OK || rows == 0) return rc;
     if (m->fit->fold_ok) return run_folded(m, x, rows, kind, out, func);
@@ -329,7 +323,7 @@ MLOPS_API int mlops_model_predict_row(const mlops_model *m, const double *x, siz
     static const char func[] = "mlops_model_predict_row";
     MLOPS_CHECK_ARG(x != NULL, func, "NULL x");
     MLOPS_CHECK_ARG(out != NULL, func, "NULL out");
-    int rc = mlops__predict_check(m, kind, 1, len, func);
+    int rc = predict_check(m, kind, 1, len, func);
     if (rc == MLOPS_OK) rc = row_path_check(m, cols, func);
     if (rc != MLOPS_OK) return rc;
     const mlops__model_fit *f = m->fit;

@@ -23,31 +23,24 @@
  * iteration. */
 enum { MAX_BACKTRACK = 60, MAX_CG = 250, DENSE_MAX = 512, MAX_STALLS = 3 };
 
-static double dot(const double *a, const double *b, size_t n)
-{
-    double s = 0;
-    for (size_t i = 0; i < n; i++) s += a[i] * b[i];
-    return s;
-}
-
 /* Approximately solves H*d = -g; the forcing term min(0.5, sqrt|g|)*|g|
  * gives superlinear convergence (Nocedal & Wright, algorithm 7.1). */
 static int conjugate_gradient(const mlops__objective *obj, const double *g, double *d, double *r,
                               double *p, double *hp, size_t *steps)
 {
     size_t n = obj->dim;
-    double gnorm = sqrt(dot(g, g, n));
+    double gnorm = sqrt(mlops__dot(g, g, n));
     double eps = (gnorm < 0.25 ? sqrt(gnorm) : 0.5) * gnorm;
     memset(d, 0, n * sizeof *d);
     for (size_t i = 0; i < n; i++) r[i] = p[i] = -g[i];
-    double rr = dot(r, r, n);
+    double rr = mlops__dot(r, r, n);
     size_t limit = n < MAX_CG ? (n < 10 ? 10 : n) : MAX_CG;
     *steps = 0;
     for (size_t it = 0; it < limit; it++) {
         *steps = it + 1;
         int rc = obj->hvp(obj->ctx, p, hp);
         if (rc != MLOPS_OK) return rc;
-        double php = dot(p, hp, n);
+        double php = mlops__dot(p, hp, n);
         if (!(php > DBL_EPSILON * rr)) { /* flat or negative curvature */
             if (it == 0) memcpy(d, r, n * sizeof *d);
             break;
@@ -57,7 +50,7 @@ static int conjugate_gradient(const mlops__objective *obj, const double *g, doub
             d[i] += alpha * p[i];
             r[i] -= alpha * hp[i];
         }
-        double rr_new = dot(r, r, n);
+        double rr_new = mlops__dot(r, r, n);
         if (sqrt(rr_new) <= eps) break;
         double beta = rr_new / rr;
         for (size_t i = 0; i < n; i++) p[i] = r[i] + beta * p[i];
@@ -114,10 +107,10 @@ int mlops__newton_cg(const mlops__objective *obj, const mlops__solve_opts *o, do
         if (h != NULL) rc = dense_direction(obj, h, g, d, &dense_failed);
         if (rc == MLOPS_OK && dense_failed) rc = conjugate_gradient(obj, g, d, r, p, xt, &cg);
         if (rc != MLOPS_OK) break;
-        double dphi = dot(g, d, n);
+        double dphi = mlops__dot(g, d, n);
         if (!(dphi < 0)) {
             for (size_t i = 0; i < n; i++) d[i] = -g[i];
-            dphi = -dot(g, g, n);
+            dphi = -mlops__dot(g, g, n);
         }
         /* The last evaluation must be at the accepted point: Hessian
          * products use the state it leaves behind. */

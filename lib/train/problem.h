@@ -79,7 +79,10 @@ int mlops__lbfgs(const mlops__objective *obj, const mlops__solve_opts *o, double
 int mlops__newton_cg(const mlops__objective *obj, const mlops__solve_opts *o, double *x,
                      mlops__solve_result *res);
 
-/* Largest absolute entry. */
+/* Vector helpers (vec.c): dot product in index order, largest absolute
+ * entry (NaN if any), and the logistic function without overflow. */
+double mlops__dot(const double *a, const double *b, size_t n);
 double mlops__max_abs(const double *v, size_t n);
+double mlops__sigmoid(double z);
 
 #endif
