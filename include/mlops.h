@@ -16,5 +16,7 @@
 #include "mlops/split.h"
 #include "mlops/transform.h"
 #include "mlops/model.h"
+#include "mlops/report.h"
+#include "mlops/evaluator.h"
 
 #endif /* MLOPS_H */

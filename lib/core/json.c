@@ -177,6 +177,14 @@ int mlops__json_string(mlops__json *j, const char *s)
     return mlops__json_string_n(j, s, s ? strlen(s) : 0);
 }
 
+int mlops__json_raw(mlops__json *j, const char *text, size_t n)
+{
+    if (j->status != MLOPS_OK) return j->status;
+    if (!mlops__json_valid(text, n))
+        return j->status = mlops__fail(MLOPS_EFORMAT, "json: embedded text is not valid JSON");
+    return raw_value(j, text, n);
+}
+
 int mlops__json_double(mlops__json *j, double v)
 {
     if (!isfinite(v)) return mlops__json_null(j);

@@ -45,6 +45,12 @@ int mlops__json_uint(mlops__json *j, uint64_t v);
 int mlops__json_bool(mlops__json *j, bool v);
 int mlops__json_null(mlops__json *j);
 
+/* Writes `text` (n bytes, a complete JSON value) verbatim as the next value,
+ * after checking it with mlops__json_valid (MLOPS_EFORMAT when invalid). */
+int mlops__json_raw(mlops__json *j, const char *text, size_t n);
+/* Whether text[0..len) is exactly one JSON value (RFC 8259, UTF-8, nesting
+ * at most MLOPS_JSON_MAX_DEPTH) with optional surrounding whitespace. */
+bool mlops__json_valid(const char *text, size_t len);
 /* Completes the document: hands over the NUL-terminated text (free with
  * mlops__free) and its length. Fails with MLOPS_ESTATE if containers are
  * still open or nothing was written, or with the first recorded error. */

@@ -477,3 +477,23 @@ MLOPS_API int mlops_model_coefficients(const mlops_model *m, int units, double *
     }
     return MLOPS_OK;
 }
+
+int mlops__model_clone_config(const mlops_model *src, mlops_model **out)
+{
+    mlops_model *m = mlops__calloc(1, sizeof *m, "model");
+    if (m == NULL) return MLOPS_ENOMEM;
+    m->kind = src->kind;
+    m->params = src->params;
+    memcpy(m->param_set, src->param_set, sizeof m->param_set);
+    m->params.warm_start = false;
+    const mlops_transform *t = src->chain != NULL ? src->chain
+                               : src->fit != NULL ? src->fit->transform
+                                                  : NULL;
+    int rc = t != NULL ? mlops_model_set_transform(m, t) : MLOPS_OK;
+    if (rc != MLOPS_OK) {
+        mlops_model_free(m);
+        return rc;
+    }
+    *out = m;
+    return MLOPS_OK;
+}

@@ -18,7 +18,8 @@
 static const char *const CARD_KEYS[MLOPS__CARD_COUNT] = {
     "name",         "version",          "owner",         "contact",
     "license",      "description",      "intended_use",  "out_of_scope_use",
-    "training_data", "evaluation_data", "ethical_considerations", "caveats"};
+    "training_data", "evaluation_data", "ethical_considerations", "caveats",
+    "quantitative_analysis"};
 
 enum { CARD_FORMAT_VERSION = 1 };
 
@@ -35,9 +36,9 @@ static const char *card_key_at(size_t i, const void *ctx)
 
 static int find_card_key(const char *func, const char *key)
 {
-    for (int k = 0; k < MLOPS__CARD_COUNT; k++)
+    for (int k = 0; k < MLOPS__CARD_TEXT_COUNT; k++)
         if (strcmp(key, CARD_KEYS[k]) == 0) return k;
-    const char *near = mlops__suggest(key, MLOPS__CARD_COUNT, card_key_at, NULL);
+    const char *near = mlops__suggest(key, MLOPS__CARD_TEXT_COUNT, card_key_at, NULL);
     return mlops__fail(MLOPS_EINVAL,
                        "%s: unknown model card field '%s'%s%s%s (fields: name, version, owner, "
                        "contact, license, description, intended_use, out_of_scope_use, "
@@ -321,8 +322,26 @@ MLOPS_API int mlops_model_card_json(const mlops_model *m, char **json)
     field(&j, "ethical_considerations", m->card[MLOPS__CARD_ETHICAL_CONSIDERATIONS]);
     field(&j, "caveats", m->card[MLOPS__CARD_CAVEATS]);
     mlops__json_key(&j, "quantitative_analysis");
-    mlops__json_null(&j);
+    const char *qa = m->card[MLOPS__CARD_QUANTITATIVE_ANALYSIS];
+    if (qa != NULL)
+        mlops__json_raw(&j, qa, strlen(qa));
+    else
+        mlops__json_null(&j);
     mlops__json_end_object(&j);
     size_t len;
     return mlops__json_finish(&j, json, &len);
+}
+
+int mlops__model_set_analysis(mlops_model *m, const char *json)
+{
+    char *copy = NULL;
+    if (json != NULL) {
+        if (!mlops__json_valid(json, strlen(json)))
+            return mlops__fail(MLOPS_EINVAL, "model card: quantitative analysis is not JSON");
+        copy = mlops__strdup(json, "model card analysis");
+        if (copy == NULL) return MLOPS_ENOMEM;
+    }
+    mlops__free(m->card[MLOPS__CARD_QUANTITATIVE_ANALYSIS]);
+    m->card[MLOPS__CARD_QUANTITATIVE_ANALYSIS] = copy;
+    return MLOPS_OK;
 }

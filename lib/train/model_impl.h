@@ -72,8 +72,14 @@ enum {
     MLOPS__CARD_EVALUATION_DATA,
     MLOPS__CARD_ETHICAL_CONSIDERATIONS,
     MLOPS__CARD_CAVEATS,
+    /* JSON written by mlops_report_attach(), not settable as free text */
+    MLOPS__CARD_QUANTITATIVE_ANALYSIS,
     MLOPS__CARD_COUNT
 };
+enum { MLOPS__CARD_TEXT_COUNT = MLOPS__CARD_QUANTITATIVE_ANALYSIS };
+/* Replaces the model's quantitative analysis with `json` (copied; a complete
+ * JSON object), or removes it when NULL. */
+int mlops__model_set_analysis(mlops_model *m, const char *json);
 
 /* How a model feature is computed from the raw row, for the allocation-free
  * row path: the raw input it reads and the chain's numeric steps on it, in
@@ -154,6 +160,10 @@ struct mlops_model {
     char created[32];              /* UTC "YYYY-MM-DDTHH:MM:SSZ", "" unfitted */
 };
 
+/* A new unfitted model of the same kind, settings and transform chain (the
+ * template, or the fitted chain's configuration for a loaded model), for
+ * refitting on other rows: cross-validation and grid search. */
+int mlops__model_clone_config(const mlops_model *src, mlops_model **out);
 const char *mlops__model_kind_name(int kind);
 const char *mlops__solver_name(int solver);
 const char *mlops__param_name(int key);

@@ -59,6 +59,7 @@
 #include "core/bytes.h"
 #include "core/container.h"
 #include "core/error.h"
+#include "core/json.h"
 #include "core/numfmt.h"
 #include "core/sha256.h"
 #include "data/dict.h"
@@ -797,6 +798,9 @@ static int read_card(const mlops__container *c, loading *L)
         snprintf(field, sizeof field, "%s", mlops__card_key_name(k));
         L->card[k] = mlops__rbuf_get_str(&r.b, field);
         if (L->card[k] != NULL && L->card[k][0] == '\0') bad(&r, field, "empty text is stored");
+        else if (L->card[k] != NULL && k == MLOPS__CARD_QUANTITATIVE_ANALYSIS &&
+                 !mlops__json_valid(L->card[k], strlen(L->card[k])))
+            bad(&r, field, "the stored analysis is not valid JSON");
     }
     return close_section(&r);
 }
