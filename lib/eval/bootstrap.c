@@ -11,6 +11,31 @@
 #include "core/sort.h"
 #include "eval/eval_impl.h"
 
+/* High 64 bits of a 64 x 64-bit product, in portable C. */
+static uint64_t mul_high(uint64_t a, uint64_t b)
+{
+    uint64_t a0 = a & 0xffffffffu, a1 = a >> 32, b0 = b & 0xffffffffu, b1 = b >> 32;
+    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    uint64_t mid = (p00 >> 32) + (p01 & 0xffffffffu) + (p10 & 0xffffffffu);
+    return p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+}
+
+/* An unbiased draw from [0, bound) by Lemire's multiply-and-reject: the
+ * division of the plain method happens only on the rare rejection path,
+ * which matters when a thousand resamples draw a million rows each. */
+static uint64_t draw_below(mlops__rng *rng, uint64_t bound)
+{
+    uint64_t x = mlops__rng_next(rng), low = x * bound;
+    if (low < bound) {
+        uint64_t threshold = (0 - bound) % bound;
+        while (low < threshold) {
+            x = mlops__rng_next(rng);
+            low = x * bound;
+        }
+    }
+    return mul_high(x, bound);
+}
+
 int mlops__eval_bootstrap(const mlops_evaluator *ev, const mlops__eval_data *d, mlops_report *r)
 {
     size_t B = ev->bootstrap, n = d->n, cells;
@@ -25,7 +50,7 @@ int mlops__eval_bootstrap(const mlops_evaluator *ev, const mlops__eval_data *d, 
     mlops__rng_seed(&rng, ev->seed);
     for (size_t b = 0; rc == MLOPS_OK && b < B; b++) {
         memset(counts, 0, n * sizeof *counts);
-        for (size_t i = 0; i < n; i++) counts[mlops__rng_below(&rng, n)]++;
+        for (size_t i = 0; i < n; i++) counts[draw_below(&rng, n)]++;
         for (size_t i = 0; i < n; i++) wt[i] = d->w[i] * (double)counts[i];
         mlops__compute_metrics(d, wt, vals + b * M__COUNT, scratch, NULL);
     }

@@ -158,6 +158,8 @@ typedef struct mlops__eval_data {
     /* derived, filled by mlops__eval_prepare */
     uint32_t *order;     /* norders blocks of n rows, by score descending */
     size_t norders;      /* binary: 1 (positive class), multiclass: k */
+    uint8_t *rank_pos;   /* per block and sorted position: the row is of the class */
+    uint8_t *rank_end;   /* per block and sorted position: last row of a run of ties */
     double *ll;          /* per-row log-loss term */
     double *brier;       /* per-row squared error of P(positive) */
     int32_t *cbin;       /* per-row calibration bin */
@@ -263,7 +265,8 @@ mlops__rcurve *mlops__report_curve_new(mlops_report *r, const char *name, size_t
 const mlops__rvalue *mlops__report_find(const mlops_report *r, const char *name);
 /* Checks the evaluator's gates against the report's values. */
 int mlops__report_check_gates(mlops_report *r, const mlops_evaluator *ev);
-int mlops__report_json(const mlops_report *r, bool pretty, char **json);
+/* The JSON document; curves are left out of the copy a model card keeps. */
+int mlops__report_json(const mlops_report *r, bool pretty, bool with_curves, char **json);
 
 /* ---- Stages of a run --------------------------------------------------- */
 

@@ -242,6 +242,10 @@ static int one_grouping(group_ctx *c, const grouping *g, const char *ref)
         mlops__report_note(r, "%zu rows with a missing '%s' are in no group of it", g->missing,
                            g->name);
     double *vals = c->vals;
+    char small_list[400];
+    size_t nsmall = 0, listed = 0;
+    bool undefined = false;
+    small_list[0] = '\0';
     for (size_t j = 0; j < G; j++) {
         double out[M__COUNT];
         rates_of(c, g, (int32_t)j, true, out);
@@ -251,17 +255,31 @@ static int one_grouping(group_ctx *c, const grouping *g, const char *ref)
         mlops__report_put(r, SEC_GROUP, g->name, label, "count", (double)rows);
         for (int m = M_WEIGHT_SUM; m < M__COUNT; m++) {
             vals[(size_t)m * G + j] = out[m];
-            if (c->report[m])
+            if (c->report[m]) {
                 mlops__report_put(r, SEC_GROUP, g->name, label, mlops__metric_defs[m].name,
                                   out[m]);
+                undefined |= isnan(out[m]);
+            }
         }
         bool small = rows < c->ev->min_group_size;
         mlops__report_put(r, SEC_GROUP, g->name, label, "small", small ? 1.0 : 0.0);
-        if (small)
-            mlops__report_note(r, "group %s=%s has %zu rows, fewer than min_group_size %zu: its "
-                               "figures are not reliable", g->name, label, rows,
-                               c->ev->min_group_size);
+        if (small && nsmall++ < 8) {
+            size_t at = strlen(small_list);
+            snprintf(small_list + at, sizeof small_list - at, "%s%s (%zu rows)",
+                     at ? ", " : "", label, rows);
+            listed++;
+        }
     }
+    if (nsmall > 0)
+        mlops__report_note(r, "%zu groups of '%s' have fewer than min_group_size %zu rows and "
+                           "are flagged small, their figures are not reliable: %s%s",
+                           nsmall, g->name, c->ev->min_group_size, small_list,
+                           nsmall > listed ? ", ..." : "");
+    if (undefined)
+        mlops__report_note(r, "some values of groups of '%s' are undefined (null): a rate over "
+                           "no rows (no positive rows for true_positive_rate, no negative rows "
+                           "for false_positive_rate, no predicted positives for precision) has "
+                           "no value", g->name);
     double diff, ratio;
     if (d->task == MLOPS__TASK_CLASS && d->pos >= 0) {
         double tdiff, tratio, fdiff, fratio;

@@ -165,15 +165,36 @@ static double nan_average(const double *v, const double *weight, size_t k)
     return ws > 0 ? s / ws : NAN;
 }
 
-void mlops__per_class(const mlops__eval_data *d, const double *wt, double *precision,
-                      double *recall, double *f1, double *support, double *confusion)
+/* One pass for the confusion matrix and the per-row score terms. */
+typedef struct class_sums {
+    double count, ll, brier;
+} class_sums;
+
+static class_sums class_pass(const mlops__eval_data *d, const double *wt, double *confusion,
+                             double *bins)
 {
     size_t k = d->k;
+    class_sums s = {0, 0, 0};
     memset(confusion, 0, k * k * sizeof *confusion);
+    if (bins != NULL) memset(bins, 0, 2 * d->nbins * sizeof *bins);
     for (size_t i = 0; i < d->n; i++) {
         double w = wt[i];
-        if (w != 0) confusion[(size_t)d->y[i] * k + (size_t)d->pred[i]] += w;
+        if (w == 0) continue;
+        s.count++;
+        confusion[(size_t)d->y[i] * k + (size_t)d->pred[i]] += w;
+        if (bins == NULL) continue;
+        s.ll += w * d->ll[i];
+        if (d->brier != NULL) s.brier += w * d->brier[i];
+        size_t b = (size_t)d->cbin[i];
+        bins[2 * b] += w * d->chit[i];
+        bins[2 * b + 1] += w * d->cval[i];
     }
+    return s;
+}
+
+static void per_class_from(const double *confusion, size_t k, double *precision,
+                           double *recall, double *f1, double *support)
+{
     for (size_t c = 0; c < k; c++) {
         double t = 0, p = 0;
         for (size_t j = 0; j < k; j++) {
@@ -188,6 +209,13 @@ void mlops__per_class(const mlops__eval_data *d, const double *wt, double *preci
     }
 }
 
+void mlops__per_class(const mlops__eval_data *d, const double *wt, double *precision,
+                      double *recall, double *f1, double *support, double *confusion)
+{
+    class_pass(d, wt, confusion, NULL);
+    per_class_from(confusion, d->k, precision, recall, f1, support);
+}
+
 static void set_why(mlops__why *why, int m, const char *text)
 {
     if (why != NULL) (*why)[m] = text;
@@ -198,9 +226,10 @@ void mlops__class_metrics(const mlops__eval_data *d, const double *wt, double *o
 {
     size_t k = d->k;
     double *conf = scratch, *prec = conf + k * k, *rec = prec + k, *f1 = rec + k, *sup = f1 + k;
-    mlops__per_class(d, wt, prec, rec, f1, sup, conf);
-    double total = 0, trace = 0, count = 0;
-    for (size_t i = 0; i < d->n; i++) count += wt[i] != 0;
+    double *bins = sup + k;
+    class_sums sums = class_pass(d, wt, conf, d->proba != NULL ? bins : NULL);
+    per_class_from(conf, k, prec, rec, f1, sup);
+    double total = 0, trace = 0, count = sums.count;
     for (size_t c = 0; c < k; c++) {
         total += sup[c];
         trace += conf[c * k + c];
@@ -272,25 +301,11 @@ void mlops__class_metrics(const mlops__eval_data *d, const double *wt, double *o
     }
 
     if (d->proba != NULL) {
-        double ll = 0, br = 0;
-        for (size_t i = 0; i < d->n; i++)
-            if (wt[i] != 0) {
-                ll += wt[i] * d->ll[i];
-                if (d->brier != NULL) br += wt[i] * d->brier[i];
-            }
-        out[M_LOG_LOSS] = ll / total;
-        out[M_BRIER] = d->brier != NULL ? br / total : NAN;
+        out[M_LOG_LOSS] = sums.ll / total;
+        out[M_BRIER] = d->brier != NULL ? sums.brier / total : NAN;
         /* expected calibration error over the calibration bins */
-        double *hv = sup + k; /* nbins pairs follow the class arrays */
-        memset(hv, 0, 2 * d->nbins * sizeof *hv);
-        for (size_t i = 0; i < d->n; i++)
-            if (wt[i] != 0) {
-                size_t b = (size_t)d->cbin[i];
-                hv[2 * b] += wt[i] * d->chit[i];
-                hv[2 * b + 1] += wt[i] * d->cval[i];
-            }
         double ece = 0;
-        for (size_t b = 0; b < d->nbins; b++) ece += fabs(hv[2 * b] - hv[2 * b + 1]);
+        for (size_t b = 0; b < d->nbins; b++) ece += fabs(bins[2 * b] - bins[2 * b + 1]);
         out[M_ECE] = ece / total;
     }
     mlops__rank_metrics(d, wt, out, why);

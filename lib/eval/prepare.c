@@ -21,6 +21,8 @@ void mlops__eval_data_clear(mlops__eval_data *d)
     mlops__free(d->pv);
     mlops__free(d->w);
     mlops__free(d->order);
+    mlops__free(d->rank_pos);
+    mlops__free(d->rank_end);
     mlops__free(d->ll);
     mlops__free(d->brier);
     mlops__free(d->cbin);
@@ -101,7 +103,23 @@ static int orders_by_score(mlops__eval_data *d)
     }
     d->norders = blocks;
     mlops__free(key);
-    return rc;
+    if (rc != MLOPS_OK) return rc;
+    /* Tie runs are fixed by the scores alone: rows a weighting leaves out
+     * add nothing to a run, so every weighting can close runs here. */
+    d->rank_pos = mlops__malloc(total, "evaluation ranks");
+    d->rank_end = mlops__malloc(total, "evaluation ranks");
+    if (d->rank_pos == NULL || d->rank_end == NULL) return MLOPS_ENOMEM;
+    for (size_t b = 0; b < blocks; b++) {
+        size_t cls = d->k == 2 ? (size_t)d->pos : b;
+        const uint32_t *o = d->order + b * d->n;
+        for (size_t i = 0; i < d->n; i++) {
+            d->rank_pos[b * d->n + i] = (size_t)d->y[o[i]] == cls;
+            d->rank_end[b * d->n + i] =
+                i + 1 == d->n ||
+                d->proba[(size_t)o[i] * d->k + cls] != d->proba[(size_t)o[i + 1] * d->k + cls];
+        }
+    }
+    return MLOPS_OK;
 }
 
 /* scikit-learn's log_loss per row: clip to [eps, 1 - eps], renormalize. */

@@ -14,25 +14,21 @@ typedef struct rank_sums {
     double auc, ap, pos, neg;
 } rank_sums;
 
-/* One pass over the rows of class block `b` in score order. */
-static rank_sums rank_pass(const mlops__eval_data *d, size_t b, int cls, const double *wt)
+/* One pass over the rows of class block `b` in score order; runs of tied
+ * scores close where the precomputed run ends are. */
+static rank_sums rank_pass(const mlops__eval_data *d, size_t b, const double *wt)
 {
     const uint32_t *o = d->order + b * d->n;
-    size_t k = d->k;
+    const uint8_t *pos = d->rank_pos + b * d->n, *end = d->rank_end + b * d->n;
     rank_sums s = {0, 0, 0, 0};
     double tp = 0, fp = 0, tp0 = 0, fp0 = 0;
     for (size_t i = 0; i < d->n; i++) {
-        uint32_t r = o[i];
-        double w = wt[r];
-        if (w == 0) continue;
-        if (d->y[r] == cls)
+        double w = wt[o[i]];
+        if (pos[i])
             tp += w;
         else
             fp += w;
-        double score = d->proba[(size_t)r * k + (size_t)cls];
-        size_t j = i + 1;
-        while (j < d->n && wt[o[j]] == 0) j++;
-        if (j < d->n && d->proba[(size_t)o[j] * k + (size_t)cls] == score) continue;
+        if (!end[i] || (tp == tp0 && fp == fp0)) continue;
         s.auc += (fp - fp0) * (tp + tp0) / 2;
         if (tp > tp0) s.ap += (tp - tp0) * (tp / (tp + fp));
         tp0 = tp;
@@ -53,7 +49,7 @@ void mlops__rank_metrics(const mlops__eval_data *d, const double *wt, double *ou
 {
     if (d->proba == NULL || d->order == NULL) return;
     if (d->k == 2) {
-        rank_sums s = rank_pass(d, 0, d->pos, wt);
+        rank_sums s = rank_pass(d, 0, wt);
         if (s.pos > 0 && s.neg > 0) {
             out[M_ROC_AUC] = s.auc / (s.pos * s.neg);
         } else {
@@ -71,7 +67,7 @@ void mlops__rank_metrics(const mlops__eval_data *d, const double *wt, double *ou
     double macro = 0, weighted = 0, prevalence = 0, ap = 0;
     size_t defined = 0, ap_defined = 0;
     for (size_t c = 0; c < d->k; c++) {
-        rank_sums s = rank_pass(d, c, (int)c, wt);
+        rank_sums s = rank_pass(d, c, wt);
         if (s.pos > 0) {
             ap += s.ap / s.pos;
             ap_defined++;

@@ -108,7 +108,7 @@ static void curves(mlops__json *j, const mlops_report *r)
     mlops__json_end_object(j);
 }
 
-int mlops__report_json(const mlops_report *r, bool pretty, char **json)
+int mlops__report_json(const mlops_report *r, bool pretty, bool with_curves, char **json)
 {
     static const char *const TASKS[] = {"unknown", "classification", "regression"};
     mlops__json j;
@@ -145,7 +145,7 @@ int mlops__report_json(const mlops_report *r, bool pretty, char **json)
         for (size_t a = 0; a < r->k; a++) doubles(&j, r->confusion + a * r->k, r->k, 0);
         mlops__json_end_array(&j);
     }
-    curves(&j, r);
+    if (with_curves) curves(&j, r);
     mlops__json_key(&j, "gates");
     mlops__json_begin_array(&j);
     for (size_t i = 0; i < r->ngates; i++) {
@@ -174,7 +174,7 @@ MLOPS_API int mlops_report_json(const mlops_report *r, char **json)
 {
     MLOPS_CHECK_ARG(r != NULL, "mlops_report_json", "NULL report");
     MLOPS_CHECK_ARG(json != NULL, "mlops_report_json", "NULL json");
-    return mlops__report_json(r, true, json);
+    return mlops__report_json(r, true, true, json);
 }
 
 MLOPS_API int mlops_report_attach(const mlops_report *r, mlops_model *model)
@@ -185,7 +185,7 @@ MLOPS_API int mlops_report_attach(const mlops_report *r, mlops_model *model)
     if (!mlops_model_is_fitted(model))
         return mlops__fail(MLOPS_ESTATE, "%s: the model is not fitted", func);
     char *json = NULL;
-    int rc = mlops__report_json(r, false, &json);
+    int rc = mlops__report_json(r, false, false, &json);
     if (rc == MLOPS_OK) rc = mlops__model_set_analysis(model, json);
     mlops__free(json);
     return rc;
