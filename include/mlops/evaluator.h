@@ -119,8 +119,9 @@ MLOPS_API int mlops_evaluator_run(const mlops_evaluator *ev, const mlops_model *
  *    (classification; the classes are the sorted distinct values of y_true
  *    and y_pred).
  *  - y_pred: predicted values or class labels; NULL for classification
- *    when scores are given (the class of highest score, or the threshold
- *    rule for binary).
+ *    when scores are given (the class of highest score, the first on
+ *    ties). When the threshold setting is set and the problem is binary
+ *    with scores, the threshold rule gives the predictions instead.
  *  - scores: NULL, or rows x score_cols probabilities, row-major: one
  *    column per class in sorted class order, or (binary only) one column
  *    holding the probability of the positive class.

@@ -120,3 +120,25 @@ double mlops__select_double(double *a, size_t n, size_t k)
     insertion_sort(a, n);
     return a[k];
 }
+
+size_t mlops__sort_unique(double *a, size_t n)
+{
+    mlops__sort_doubles(a, n);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || a[i] != a[k - 1]) a[k++] = a[i];
+    return k;
+}
+
+size_t mlops__lower_bound(const double *a, size_t n, double v)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}

@@ -11,6 +11,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/numfmt.h"
+#include "core/sort.h"
 #include "eval/eval_impl.h"
 
 typedef struct grouping {
@@ -28,12 +29,6 @@ static void grouping_clear(grouping *g)
         for (size_t j = 0; j < g->ngroups; j++) mlops__free(g->labels[j]);
     mlops__free(g->labels);
     mlops__free(g->code);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 static int column_grouping(const mlops_dataset *data, size_t col, grouping *g)
@@ -83,10 +78,7 @@ static int column_grouping(const mlops_dataset *data, size_t col, grouping *g)
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (isfinite(v[i])) sorted[m++] = v[i];
-    qsort(sorted, m, sizeof *sorted, cmp_double);
-    size_t k = 0;
-    for (size_t i = 0; i < m; i++)
-        if (k == 0 || sorted[i] != sorted[k - 1]) sorted[k++] = sorted[i];
+    size_t k = mlops__sort_unique(sorted, m);
     g->labels = mlops__calloc(k ? k : 1, sizeof *g->labels, "group labels");
     if (g->labels == NULL) rc = MLOPS_ENOMEM;
     for (size_t j = 0; rc == MLOPS_OK && j < k; j++) {
@@ -101,15 +93,7 @@ static int column_grouping(const mlops_dataset *data, size_t col, grouping *g)
             g->missing++;
             continue;
         }
-        size_t lo = 0, hi = k;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (sorted[mid] < v[i])
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        g->code[i] = (int32_t)lo;
+        g->code[i] = (int32_t)mlops__lower_bound(sorted, k, v[i]);
     }
     mlops__free(sorted);
     return rc;

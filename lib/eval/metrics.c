@@ -96,6 +96,14 @@ bool mlops__metric_applies(const mlops__eval_data *d, int m)
     return (f & MD_REGR) != 0;
 }
 
+size_t mlops__argmax(const double *p, size_t k)
+{
+    size_t best = 0;
+    for (size_t c = 1; c < k; c++)
+        if (p[c] > p[best]) best = c;
+    return best;
+}
+
 double mlops__lerp(double a, double b, double t)
 {
     double diff = b - a;

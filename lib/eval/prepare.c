@@ -7,6 +7,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/sort.h"
 #include "eval/eval_impl.h"
 
 void mlops__eval_data_clear(mlops__eval_data *d)
@@ -152,20 +153,6 @@ static void quantile_edges(const double *sorted, size_t n, size_t bins, double *
     }
 }
 
-/* numpy.searchsorted(edges[1:-1], v) with side='left', as scikit-learn. */
-static int32_t bin_of(const double *inner, size_t ninner, double v)
-{
-    size_t lo = 0, hi = ninner;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (inner[mid] < v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return (int32_t)lo;
-}
-
 static int calibration_bins(mlops__eval_data *d, const mlops_evaluator *ev)
 {
     size_t bins = ev->calibration_bins;
@@ -183,10 +170,7 @@ static int calibration_bins(mlops__eval_data *d, const mlops_evaluator *ev)
             d->cval[i] = p[d->pos];
             d->chit[i] = d->y[i] == d->pos;
         } else {
-            size_t best = 0;
-            for (size_t c = 1; c < d->k; c++)
-                if (p[c] > p[best]) best = c;
-            d->cval[i] = p[best];
+            d->cval[i] = p[mlops__argmax(p, d->k)];
             d->chit[i] = d->pred[i] == d->y[i];
         }
     }
@@ -204,7 +188,9 @@ static int calibration_bins(mlops__eval_data *d, const mlops_evaluator *ev)
         double step = 1.0 / (double)bins;
         for (size_t b = 0; b <= bins; b++) edges[b] = b == bins ? 1.0 : (double)b * step;
     }
-    for (size_t i = 0; i < d->n; i++) d->cbin[i] = bin_of(edges + 1, bins - 1, d->cval[i]);
+    /* numpy.searchsorted(edges[1:-1], v) with side='left', as scikit-learn */
+    for (size_t i = 0; i < d->n; i++)
+        d->cbin[i] = (int32_t)mlops__lower_bound(edges + 1, bins - 1, d->cval[i]);
     d->nbins = bins;
     mlops__free(edges);
     return MLOPS_OK;

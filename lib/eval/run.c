@@ -9,6 +9,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/numfmt.h"
+#include "core/sort.h"
 #include "eval/eval_impl.h"
 
 void mlops__compute_metrics(const mlops__eval_data *d, const double *wt, double *out,
@@ -96,23 +97,10 @@ int mlops__eval_overall(const mlops_evaluator *ev, const mlops__eval_data *d, ml
 
 /* ---- Building the sample from arrays ------------------------------------ */
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static int class_index(const double *values, size_t k, double v)
 {
-    size_t lo = 0, hi = k;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (values[mid] < v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < k && values[lo] == v ? (int)lo : -1;
+    size_t at = mlops__lower_bound(values, k, v);
+    return at < k && values[at] == v ? (int)at : -1;
 }
 
 static int check_finite(const char *func, const char *what, const double *v, size_t n)
@@ -148,10 +136,7 @@ static void predict_from_scores(const mlops_evaluator *ev, mlops__eval_data *d)
             d->pred[i] = p[d->pos] >= ev->threshold ? d->pos : 1 - d->pos;
             continue;
         }
-        size_t best = 0;
-        for (size_t c = 1; c < d->k; c++)
-            if (p[c] > p[best]) best = c;
-        d->pred[i] = (int32_t)best;
+        d->pred[i] = (int32_t)mlops__argmax(p, d->k);
     }
 }
 
@@ -183,10 +168,7 @@ static int arrays_classification(const mlops_evaluator *ev, mlops__eval_data *d,
         memcpy(vals + n, y_pred, n * sizeof *vals);
         m = 2 * n;
     }
-    qsort(vals, m, sizeof *vals, cmp_double);
-    size_t k = 0;
-    for (size_t i = 0; i < m; i++)
-        if (k == 0 || vals[i] != vals[k - 1]) vals[k++] = vals[i];
+    size_t k = mlops__sort_unique(vals, m);
     d->k = k;
     d->labels = mlops__calloc(k, sizeof *d->labels, "class labels");
     d->y = mlops__malloc_array(n, sizeof *d->y, "true classes");
