@@ -108,9 +108,9 @@ MLOPS_API int mlops_report_confusion(const mlops_report *r, size_t *k, const dou
 
 /** A curve's points, borrowed until the report is freed. `name` is "roc"
  *  (x = false positive rate, y = true positive rate, t = thresholds, in
- *  decreasing order, from the point (0, 0) whose threshold is the highest
- *  score plus 1, as scikit-learn 1.2's roc_curve with
- *  drop_intermediate=False),
+ *  decreasing order, from the point (0, 0) at threshold +inf, as
+ *  scikit-learn's roc_curve with drop_intermediate=False; JSON writes
+ *  that threshold as null),
  *  "precision_recall" (x = recall, y = precision, t = thresholds, as
  *  scikit-learn's precision_recall_curve: n points and n-1 thresholds), or
  *  "calibration" (x = mean predicted probability, y = fraction of

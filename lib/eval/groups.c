@@ -179,6 +179,11 @@ static void fair(group_ctx *c, const char *column, const char *leaf, double v)
 {
     mlops__report_put(c->r, SEC_FAIRNESS, column, NULL, leaf, v);
     if (c->first) mlops__report_put(c->r, SEC_ALIAS, NULL, NULL, leaf, v);
+    if (isnan(v))
+        mlops__report_note(c->r, "%s.%s is undefined: %s", leaf, column,
+                           strstr(leaf, "ratio") != NULL || strcmp(leaf, "disparate_impact") == 0
+                               ? "no group's rate is defined, or the denominator is 0"
+                               : "no group's rate is defined");
 }
 
 static void rates_of(group_ctx *c, const grouping *g, int32_t which, bool inside, double *out)
@@ -208,12 +213,6 @@ static int reference_metrics(group_ctx *c, const grouping *g, const char *ref)
     fair(c, g->name, "statistical_parity_difference", spd);
     fair(c, g->name, "disparate_impact", di);
     fair(c, g->name, "average_odds_difference", aod);
-    if (isnan(di))
-        mlops__report_note(c->r, "disparate_impact.%s is undefined: the reference group '%s' "
-                           "has no positive predictions", g->name, ref);
-    if (isnan(aod))
-        mlops__report_note(c->r, "average_odds_difference.%s is undefined: a side lacks "
-                           "positive or negative rows", g->name);
     return c->r->status;
 }
 
@@ -278,9 +277,6 @@ static int one_grouping(group_ctx *c, const grouping *g, const char *ref)
         fair(c, g->name, "equalized_odds_ratio", eor);
         fair(c, g->name, "equal_opportunity_difference", tdiff);
         fair(c, g->name, "equal_opportunity_ratio", tratio);
-        if (isnan(ratio))
-            mlops__report_note(r, "demographic_parity_ratio.%s is undefined: no group has a "
-                               "positive prediction", g->name);
     } else if (d->task == MLOPS__TASK_CLASS) {
         mlops__report_note(r, "fairness rates over '%s' need a positive class: set pos_label "
                            "for a multiclass model", g->name);
@@ -375,7 +371,6 @@ int mlops__eval_groups(const mlops_evaluator *ev, const mlops__eval_data *d,
                       ((m == M_SELECTION_RATE || m == M_TPR || m == M_FPR) &&
                        mlops__metric_applies(d, m)) ||
                       (m == M_ACCURACY && d->task == MLOPS__TASK_CLASS);
-    c.report[M_WEIGHT_SUM] = false;
     const char *ref = ev->text[EV_TEXT_REFERENCE];
     bool ref_used = ref == NULL;
     for (size_t i = 0; rc == MLOPS_OK && i < ncols; i++) {

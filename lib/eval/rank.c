@@ -140,7 +140,7 @@ static int curves_for(const mlops__eval_data *d, size_t b, int cls, const char *
         p++;
     }
     roc->x[0] = roc->y[0] = 0;
-    roc->t[0] = roc->t[1] + 1; /* scikit-learn 1.2's leading threshold */
+    roc->t[0] = INFINITY; /* no row is predicted positive (scikit-learn >= 1.3) */
     for (size_t i = 1; i <= m; i++) {
         roc->x[i] = fp > 0 ? roc->x[i] / fp : NAN;
         roc->y[i] = tp > 0 ? roc->y[i] / tp : NAN;
