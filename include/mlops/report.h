@@ -122,11 +122,15 @@ MLOPS_API int mlops_report_curve(const mlops_report *r, const char *name, size_t
                                  const double **x, const double **y, const double **t);
 
 /** The report as JSON in a new string *json (release with mlops_free()):
- *  {"task", "rows", "metrics": {...}, "per_class": {...}, "groups": {...},
- *  "fairness": {...}, "robustness": {...}, "intervals": {...},
- *  "confusion_matrix", "curves", "gates": [{"expression", "value",
- *  "passed"}], "passed", "notes": [...]}; sections that do not apply are
- *  omitted; NaN is written as null. Returns MLOPS_OK, MLOPS_EINVAL or
+ *  {"format", "format_version", "library_version", "task", "rows",
+ *  "classes", "metrics": {...}, "per_class": {...}, "intervals": {...},
+ *  "groups": {...}, "fairness": {...}, "robustness": {...},
+ *  "cross_validation": {...}, "grid": [...], "confusion_matrix",
+ *  "curves", "gates": [{"expression", "value", "passed"}], "passed",
+ *  "notes": [...]} in that order. "metrics", "groups" and "gates" are
+ *  always present (possibly empty); other sections that do not apply are
+ *  omitted. NaN and infinities are written as null. Curves are thinned to
+ *  the curve_points setting. Returns MLOPS_OK, MLOPS_EINVAL or
  *  MLOPS_ENOMEM. */
 MLOPS_API int mlops_report_json(const mlops_report *r, char **json);
 

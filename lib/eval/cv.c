@@ -35,7 +35,7 @@ static int target_column(const mlops_dataset *data, const char **name)
             *name = mlops_dataset_column_name(data, c);
             return MLOPS_OK;
         }
-    return mlops__fail(MLOPS_EINVAL, "cross-validation: the data has no column with role "
+    return mlops__fail(MLOPS_ENOTFOUND, "cross-validation: the data has no column with role "
                        "target");
 }
 

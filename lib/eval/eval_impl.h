@@ -239,6 +239,7 @@ typedef struct mlops__rcurve {
 struct mlops_report {
     int task;
     int status; /* first allocation failure, sticky */
+    size_t rows; /* rows evaluated */
     mlops__rvalue *values;
     size_t nvalues, capvalues;
     char **notes;

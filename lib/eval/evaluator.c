@@ -129,6 +129,7 @@ static int parse_metrics(const char *func, const char *v, bool want[M__COUNT], b
     while (*p != '\0') {
         const char *e = strchr(p, ',');
         size_t len = e ? (size_t)(e - p) : strlen(p);
+        const char *next = e ? e + 1 : p + len;
         char name[64];
         while (len > 0 && *p == ' ') p++, len--;
         while (len > 0 && p[len - 1] == ' ') len--;
@@ -141,7 +142,7 @@ static int parse_metrics(const char *func, const char *v, bool want[M__COUNT], b
         int rc = parse_metric(func, "metrics", name, &m);
         if (rc != MLOPS_OK) return rc;
         w[m] = true;
-        p = e ? e + 1 : p + len;
+        p = next;
     }
     memcpy(want, w, sizeof w);
     want[M_COUNT] = want[M_WEIGHT_SUM] = true;
@@ -181,8 +182,13 @@ MLOPS_API int mlops_evaluator_set_param(mlops_evaluator *ev, const char *key, co
                              "%s: task must be auto, classification or regression, not '%s'",
                              func, value);
     } else if (strcmp(name, "metrics") == 0) {
-        rc = parse_metrics(func, value, ev->want, &ev->all_metrics);
+        bool want[M__COUNT], all;
+        rc = parse_metrics(func, value, want, &all);
         if (rc == MLOPS_OK) rc = set_text(ev, EV_TEXT_METRICS, value);
+        if (rc == MLOPS_OK) {
+            memcpy(ev->want, want, sizeof want);
+            ev->all_metrics = all;
+        }
     } else if (strcmp(name, "metric") == 0) {
         if (value[0] == '\0')
             ev->primary = -1;
@@ -206,9 +212,14 @@ MLOPS_API int mlops_evaluator_set_param(mlops_evaluator *ev, const char *key, co
     } else if (strcmp(name, "bootstrap_level") == 0) {
         rc = parse_real(func, name, value, 0, 1, true, &ev->level);
     } else if (strcmp(name, "seed") == 0) {
-        size_t s;
-        rc = parse_size(func, name, value, 0, SIZE_MAX, &s);
-        if (rc == MLOPS_OK) ev->seed = (uint64_t)s;
+        char *end;
+        errno = 0;
+        unsigned long long x = strtoull(value, &end, 10);
+        if (value[0] == '\0' || value[0] == '-' || *end != '\0' || errno != 0)
+            rc = mlops__fail(MLOPS_EINVAL, "%s: seed must be a whole number in [0, 2^64), not "
+                             "'%s'", func, value);
+        else
+            ev->seed = (uint64_t)x;
     } else if (strcmp(name, "probes") == 0) {
         mlops__probe *p = NULL;
         size_t n = 0;
@@ -300,8 +311,11 @@ MLOPS_API int mlops_evaluator_get_param(const mlops_evaluator *ev, const char *k
         out = real_text(ev->threshold);
     else if (strcmp(name, "bootstrap_level") == 0)
         out = real_text(ev->level);
-    else if (strcmp(name, "seed") == 0)
-        out = size_text((size_t)ev->seed);
+    else if (strcmp(name, "seed") == 0) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%llu", (unsigned long long)ev->seed);
+        out = mlops__strdup(buf, "evaluator setting");
+    }
     else {
         size_t v = strcmp(name, "min_group_size") == 0     ? ev->min_group_size
                    : strcmp(name, "bootstrap") == 0        ? ev->bootstrap

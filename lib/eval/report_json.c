@@ -122,6 +122,8 @@ int mlops__report_json(const mlops_report *r, bool pretty, bool with_curves, cha
     mlops__json_string(&j, mlops_version_string());
     mlops__json_key(&j, "task");
     mlops__json_string(&j, TASKS[r->task]);
+    mlops__json_key(&j, "rows");
+    mlops__json_uint(&j, r->rows);
     if (r->k > 0) {
         mlops__json_key(&j, "classes");
         mlops__json_begin_array(&j);

@@ -47,6 +47,7 @@ bool mlops__metric_wanted(const mlops_evaluator *ev, const mlops__eval_data *d, 
 int mlops__eval_overall(const mlops_evaluator *ev, const mlops__eval_data *d, mlops_report *r)
 {
     (void)ev; /* every applicable metric is reported overall */
+    r->rows = d->n;
     double out[M__COUNT];
     mlops__why why = {0};
     double *scratch = mlops__metric_scratch(d);
