@@ -80,6 +80,12 @@ void cli_install_logger(void);
 /* Reads a CSV file with the given delimiter (NULL: the default) into *out,
  * with progress on a terminal. `types` (may be NULL) holds `ntypes` pairs
  * of column name and type forced when reading. Returns a library code. */
+/* Reads the rows of `path` for model `m` into *out (an exit status): a
+ * column the model knows is read with the type it had in training, so a
+ * few rows that happen to look numeric (or are all empty) still reach a
+ * categorical input as text. */
+int cli_read_model_rows(const char *cmd, const mlops_model *m, const char *path,
+                        const char *delimiter, mlops_dataset **out);
 int cli_read_csv(const char *path, const char *delimiter, const char *const *type_names,
                  const int *types, size_t ntypes, mlops_dataset **out);
 

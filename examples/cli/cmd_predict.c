@@ -73,43 +73,6 @@ static int parse(int argc, char **argv, predict_opts *o, int *help)
     return CLI_OK;
 }
 
-/* Reads the rows into *out; returns an exit status. A column the model
- * knows is read with the type it had in training, so a few rows that happen
- * to look numeric (or are all empty) still reach a categorical input as
- * text. */
-static int read_rows(const mlops_model *m, const char *path, const char *delimiter,
-                     mlops_dataset **out)
-{
-    mlops_dataset *d = NULL;
-    int status = cli_read_csv(path, delimiter, NULL, NULL, 0, &d);
-    if (status != CLI_OK) return status;
-    size_t n = mlops_model_input_count(m), nforce = 0;
-    const char **names = malloc((n ? n : 1) * sizeof *names);
-    int *types = malloc((n ? n : 1) * sizeof *types);
-    if (names == NULL || types == NULL) status = cli_runtime_msg(CMD, "out of memory");
-    for (size_t i = 0; status == CLI_OK && i < n; i++) {
-        size_t col;
-        const char *name = mlops_model_input_name(m, i);
-        if (mlops_dataset_column_index(d, name, &col) != MLOPS_OK) continue;
-        if (mlops_dataset_column_type(d, col) != mlops_model_input_type(m, i)) {
-            names[nforce] = name;
-            types[nforce++] = mlops_model_input_type(m, i);
-        }
-    }
-    if (status == CLI_OK && nforce > 0) {
-        mlops_dataset_free(d);
-        d = NULL;
-        status = cli_read_csv(path, delimiter, names, types, nforce, &d);
-    }
-    free(names);
-    free(types);
-    if (status != CLI_OK) {
-        mlops_dataset_free(d);
-        return status;
-    }
-    *out = d;
-    return CLI_OK;
-}
 
 /* Writes the value of column `col` at `row` as a CSV field. */
 static void write_cell(FILE *f, const mlops_dataset *d, size_t col, size_t row)
@@ -236,7 +199,7 @@ static int run(const predict_opts *o)
         status = cli_usage_error(CMD, "--proba needs a classifier; '%s' is a %s model", o->model,
                                  mlops_model_kind(m));
     }
-    if (status == CLI_OK) status = read_rows(m, o->data, o->delimiter, &d);
+    if (status == CLI_OK) status = cli_read_model_rows(CMD, m, o->data, o->delimiter, &d);
     if (status == CLI_OK && o->id != NULL && mlops_dataset_column_index(d, o->id, &idcol) != MLOPS_OK)
         status = cli_runtime_msg(CMD, "--id %s: %s", o->id, mlops_last_error());
     if (status == CLI_OK) status = predict_all(m, d, o->proba, &value, &proba);

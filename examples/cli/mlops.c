@@ -6,6 +6,7 @@
 
 #include <mlops.h>
 
+int cmd_evaluate(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
@@ -19,6 +20,7 @@ static int usage(FILE *out)
           "  profile    profile a CSV file: counts, missing, distinct, ranges\n"
           "  train      fit a model on a CSV file and save it\n"
           "  predict    predict with a saved model for the rows of a CSV file\n"
+          "  evaluate   measure a saved model on labelled data and check its gates\n"
           "  inspect    describe a saved model, or print its model card JSON\n"
           "  version    print the library version\n"
           "  help       show this help\n"
@@ -46,6 +48,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "profile") == 0) return cmd_profile(argc - 1, argv + 1);
     if (strcmp(cmd, "train") == 0) return cmd_train(argc - 1, argv + 1);
     if (strcmp(cmd, "predict") == 0) return cmd_predict(argc - 1, argv + 1);
+    if (strcmp(cmd, "evaluate") == 0) return cmd_evaluate(argc - 1, argv + 1);
     if (strcmp(cmd, "inspect") == 0) return cmd_inspect(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
         return usage(stdout);

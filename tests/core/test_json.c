@@ -192,6 +192,45 @@ START_TEST(allocation_failures_are_clean)
 }
 END_TEST
 
+/* The syntax check guarding verbatim embedding: valid documents pass,
+ * every kind of damage is refused, and raw values land as given. */
+START_TEST(syntax_check_and_raw_values)
+{
+    static const char *const good[] = {
+        "{}", "[]", "0", "-0.5e+3", "\"a\\u00e9\\n\"", " {\"a\": [1, 2.5, true, false, null]} ",
+        "{\"x\":{\"y\":[[],[{}]]}}", "\"\xc3\xa9\"",
+    };
+    static const char *const bad[] = {
+        "", "{", "[1,]", "{\"a\"}", "{\"a\":}", "{a:1}", "01", "1.", ".5", "-", "1e", "tru",
+        "nul", "\"abc", "\"\\x\"", "\"\\u12g4\"", "[1] 2", "{\"a\":1,}", "\"\xff\"",
+        "\"a\tb\"", "NaN", "[1 2]",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        ck_assert_msg(mlops__json_valid(good[i], strlen(good[i])), "refused: %s", good[i]);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_msg(!mlops__json_valid(bad[i], strlen(bad[i])), "accepted: %s", bad[i]);
+    char deep[200];
+    memset(deep, '[', 100);
+    memset(deep + 100, ']', 100);
+    ck_assert(!mlops__json_valid(deep, 200)); /* deeper than the writer allows */
+    ck_assert(mlops__json_valid(deep + 40, 120));
+    mlops__json j;
+    mlops__json_init(&j, false);
+    mlops__json_begin_object(&j);
+    mlops__json_key(&j, "a");
+    ck_assert_int_eq(mlops__json_raw(&j, "[1,{\"b\":2}]", 11), MLOPS_OK);
+    mlops__json_end_object(&j);
+    char *text;
+    size_t len;
+    ck_assert_int_eq(mlops__json_finish(&j, &text, &len), MLOPS_OK);
+    ck_assert_str_eq(text, "{\"a\":[1,{\"b\":2}]}");
+    mlops__free(text);
+    mlops__json_init(&j, false);
+    ck_assert_int_eq(mlops__json_raw(&j, "{\"a\":", 5), MLOPS_EFORMAT);
+    mlops__json_free(&j);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("json");
@@ -202,6 +241,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, structure_misuse_is_refused);
     tcase_add_test(tc, invalid_utf8_is_refused);
     tcase_add_test(tc, allocation_failures_are_clean);
+    tcase_add_test(tc, syntax_check_and_raw_values);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -195,13 +195,17 @@ static void assert_same_model(const mlops_model *a, const mlops_model *b, const 
         mlops_free(vb);
         ck_assert_int_eq(a->fit->param_set[key], b->fit->param_set[key]);
     }
-    for (int key = 0; key < MLOPS__CARD_COUNT; key++) {
+    for (int key = 0; key < MLOPS__CARD_TEXT_COUNT; key++) {
         OK(mlops_model_card_get(a, mlops__card_key_name(key), &va));
         OK(mlops_model_card_get(b, mlops__card_key_name(key), &vb));
         ck_assert_str_eq(va, vb);
         mlops_free(va);
         mlops_free(vb);
     }
+    const char *qa = a->card[MLOPS__CARD_QUANTITATIVE_ANALYSIS],
+               *qb = b->card[MLOPS__CARD_QUANTITATIVE_ANALYSIS];
+    ck_assert_int_eq(qa == NULL, qb == NULL);
+    if (qa != NULL) ck_assert_str_eq(qa, qb);
     ck_assert_str_eq(a->created, b->created);
     char ha[65], hb[65];
     hash_of(a, ha);
@@ -487,6 +491,45 @@ START_TEST(file_and_buffer_agree)
     mlops_transform_free(t);
     mlops_dataset_free(d);
     ck_assert_uint_eq(mlops_live_allocations(), 0);
+}
+END_TEST
+
+/* The quantitative analysis a report attaches is kept outside the hash,
+ * survives a round trip, and a stored text that is not JSON is refused. */
+START_TEST(analysis_round_trips_and_is_checked)
+{
+    mlops_dataset *d = read_real("iris", "species");
+    mlops_model *m = fit("logistic_regression", d, NULL);
+    char h0[65], h[65];
+    hash_of(m, h0);
+    OK(mlops__model_set_analysis(m, "{\"metrics\":{\"accuracy\":0.97}}"));
+    ck_assert_int_eq(mlops__model_set_analysis(m, "{\"metrics\":"), MLOPS_EINVAL);
+    hash_of(m, h);
+    ck_assert_str_eq(h, h0);
+    size_t len;
+    unsigned char *b = save(m, &len);
+    mlops_model *copy = load(b, len);
+    ck_assert_str_eq(copy->card[MLOPS__CARD_QUANTITATIVE_ANALYSIS],
+                     "{\"metrics\":{\"accuracy\":0.97}}");
+    char *card;
+    OK(mlops_model_card_json(copy, &card));
+    ck_assert_ptr_nonnull(strstr(card, "\"quantitative_analysis\": {\"metrics\""));
+    mlops_free(card);
+    mlops_model_free(copy);
+    mlops_free(b);
+    /* bypass the check to store broken text: loading must refuse it */
+    char *broken = mlops__strdup("{\"metrics\": [1, }", "test");
+    mlops__free(m->card[MLOPS__CARD_QUANTITATIVE_ANALYSIS]);
+    m->card[MLOPS__CARD_QUANTITATIVE_ANALYSIS] = broken;
+    b = save(m, &len);
+    mlops_model *bad = NULL;
+    ck_assert_int_eq(mlops_model_load_buffer(&bad, b, len), MLOPS_ECORRUPT);
+    ck_assert_ptr_null(bad);
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "not valid JSON"));
+    mlops_free(b);
+    mlops_model_free(m);
+    mlops_dataset_free(d);
+    ck_assert_int_eq(mlops_live_allocations(), 0);
 }
 END_TEST
 
@@ -1074,11 +1117,14 @@ START_TEST(card_fields)
     mlops_model *m;
     OK(mlops_model_create(&m, "linear_regression"));
     char *v;
-    for (int k = 0; k < MLOPS__CARD_COUNT; k++) {
+    for (int k = 0; k < MLOPS__CARD_TEXT_COUNT; k++) {
         OK(mlops_model_card_get(m, mlops__card_key_name(k), &v));
         ck_assert_str_eq(v, "");
         mlops_free(v);
     }
+    /* the quantitative analysis is written by mlops_report_attach only */
+    ck_assert_int_eq(mlops_model_card_set(m, "quantitative_analysis", "{}"), MLOPS_EINVAL);
+    ck_assert_int_eq(mlops_model_card_get(m, "quantitative_analysis", &v), MLOPS_EINVAL);
     ck_assert_str_eq(mlops__card_key_name(MLOPS__CARD_ETHICAL_CONSIDERATIONS),
                      "ethical_considerations");
     ck_assert_str_eq(mlops__card_key_name(MLOPS__CARD_COUNT), "unknown");
@@ -1315,6 +1361,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, onehot_round_trip_is_bit_identical);
     tcase_add_test(tc, file_and_buffer_agree);
     tcase_add_test(tc, payload_hash_ignores_the_card_only);
+    tcase_add_test(tc, analysis_round_trips_and_is_checked);
     tc = tcase(s, "damage");
     tcase_add_test(tc, every_truncation_is_rejected);
     tcase_add_test(tc, flipped_bits_are_rejected);

@@ -10,9 +10,11 @@ from ._errors import MlopsError, check
 from ._dataset import Dataset, have_numpy
 from ._transform import Transform
 from ._model import Model
+from ._evaluator import Evaluator, Report, have_evaluator
 
 __all__ = ["MlopsError", "version", "version_string", "live_allocations",
-           "Dataset", "Transform", "Model", "have_numpy"]
+           "Dataset", "Transform", "Model", "Evaluator", "Report", "have_numpy",
+           "have_evaluator"]
 
 
 def version():
