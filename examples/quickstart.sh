@@ -2,7 +2,9 @@
 # Quick start: installs what is missing, builds libmlops in build/, and runs
 # the main job with the mlops command-line tool on the bundled dataset:
 # profile the data, train a classifier of a car's region of origin, show its
-# model card and coefficients, and predict the first rows.
+# model card and coefficients, evaluate it (metrics with bootstrap
+# intervals, fairness across cylinder counts, a noise probe, release gates)
+# and predict the first rows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +26,12 @@ $mlops train --data examples/data/cars.csv --target Origin --model logistic_regr
   --out "$out/origin.model"
 echo
 $mlops inspect "$out/origin.model"
+echo
+$mlops evaluate --model "$out/origin.model" --data examples/data/cars.csv \
+  --group Cylinders --set pos_label=USA --bootstrap 200 --seed 1 --probes noise:0.1 \
+  --gate "accuracy >= 0.7" --gate "roc_auc_ovr.ci_low >= 0.8" \
+  --gate "noise_0.1.flip_rate <= 0.1" \
+  --attach "$out/origin.evaluated.model"
 echo
 $mlops predict --model "$out/origin.model" --data examples/data/cars.csv --id Name --proba \
   --out "$out/predictions.csv"
