@@ -132,7 +132,7 @@ MLOPS_API int mlops_evaluator_run(const mlops_evaluator *ev, const mlops_model *
  *  The "task" setting must be classification or regression. Metrics that
  *  need scores are omitted when scores is NULL. Returns MLOPS_OK;
  *  MLOPS_EINVAL (NULL required argument, rows = 0, task not set, a
- *  non-finite value naming its row, scores outside [0, 1], a fractional
+ *  non-finite value naming its row, more than 10000 distinct class labels, scores outside [0, 1], a fractional
  *  count of score columns, groups with another row count, a gate that
  *  cannot be computed); MLOPS_ENOTFOUND (group column); MLOPS_ENOMEM. */
 MLOPS_API int mlops_evaluator_run_arrays(const mlops_evaluator *ev, size_t rows,

@@ -19,6 +19,10 @@
 
 enum { MLOPS__TASK_AUTO = 0, MLOPS__TASK_CLASS = 1, MLOPS__TASK_REGR = 2 };
 
+/* More distinct labels than this is a regression passed as classification;
+ * it also bounds the k x k confusion matrix. */
+enum { MLOPS__MAX_CLASSES = 10000 };
+
 /* Scalar metrics, in report order. */
 typedef enum mlops__metric {
     M_COUNT,

@@ -170,6 +170,14 @@ static int arrays_classification(const mlops_evaluator *ev, mlops__eval_data *d,
         m = 2 * n;
     }
     size_t k = mlops__sort_unique(vals, m);
+    if (k > MLOPS__MAX_CLASSES) {
+        mlops__free(vals);
+        return mlops__fail(MLOPS_EINVAL,
+                           "%s: y_true and y_pred hold %zu distinct labels, more than the %d "
+                           "classes an evaluation allows (continuous values call for "
+                           "task=regression)",
+                           func, k, MLOPS__MAX_CLASSES);
+    }
     d->k = k;
     d->labels = mlops__calloc(k, sizeof *d->labels, "class labels");
     d->y = mlops__malloc_array(n, sizeof *d->y, "true classes");
@@ -187,6 +195,11 @@ static int arrays_classification(const mlops_evaluator *ev, mlops__eval_data *d,
     mlops__free(vals);
     if (rc == MLOPS_OK) rc = find_pos(ev, d, func);
     if (rc != MLOPS_OK || scores == NULL) return rc;
+    if (k < 2)
+        return mlops__fail(MLOPS_EINVAL,
+                           "%s: scores need two or more classes, but y_true%s holds only '%s' "
+                           "(give y_pred, or evaluate without scores)",
+                           func, y_pred != NULL ? " and y_pred" : "", d->labels[0]);
     if (!(score_cols == k || (score_cols == 1 && k == 2)))
         return mlops__fail(MLOPS_EINVAL,
                            "%s: scores have %zu columns but there are %zu classes (give one "

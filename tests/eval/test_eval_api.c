@@ -1308,6 +1308,32 @@ START_TEST(allocation_failures)
 }
 END_TEST
 
+/* Inputs that look like classification but are not: continuous values
+ * and scores for a single class are refused with the reason. */
+START_TEST(label_count_errors)
+{
+    enum { N = 20000 };
+    double *y = malloc(N * sizeof *y);
+    ck_assert_ptr_nonnull(y);
+    for (size_t i = 0; i < N; i++) y[i] = (double)i * 0.5;
+    mlops_evaluator *ev = classifier_ev();
+    mlops_report *r = NULL;
+    ASSERT_ERR(mlops_evaluator_run_arrays(ev, N, y, y, NULL, 0, NULL, NULL, &r), MLOPS_EINVAL,
+               "task=regression");
+    ck_assert_ptr_null(r);
+    const double one[3] = {1, 1, 1}, p[3] = {0.3, 0.6, 0.9};
+    ASSERT_ERR(mlops_evaluator_run_arrays(ev, 3, one, NULL, p, 1, NULL, NULL, &r), MLOPS_EINVAL,
+               "two or more classes");
+    /* with y_pred naming both classes the same scores are fine */
+    const double pred[3] = {0, 1, 1};
+    OK(mlops_evaluator_run_arrays(ev, 3, one, pred, p, 1, NULL, NULL, &r));
+    ck_assert(isnan(value_of(r, "roc_auc")));
+    mlops_report_free(r);
+    mlops_evaluator_free(ev);
+    free(y);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("eval_api");
@@ -1328,6 +1354,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, regression_report_accessors);
     tcase_add_test(tc, attach_records_in_model_card);
     tcase_add_test(tc, null_arguments);
+    tcase_add_test(tc, label_count_errors);
     tcase_add_test(tc, allocation_failures);
     suite_add_tcase(s, tc);
     return s;
