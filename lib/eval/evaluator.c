@@ -138,7 +138,7 @@ static int parse_metrics(const char *func, const char *v, bool want[M__COUNT], b
                                func, v);
         memcpy(name, p, len);
         name[len] = '\0';
-        int m;
+        int m = 0;
         int rc = parse_metric(func, "metrics", name, &m);
         if (rc != MLOPS_OK) return rc;
         w[m] = true;

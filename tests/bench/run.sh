@@ -72,3 +72,4 @@ if [ "$what" = stream ] || [ "$what" = all ]; then
     printf "stream: profiled %.2f GB in %.1f s (%.0f MB/s), peak RSS %.1f MB\n", b/1e9, s, b/1e6/s, r/1024 }'
 fi
 if [ "$what" = model ] || [ "$what" = all ]; then bash tests/bench/run_model.sh "$build"; fi
+if [ "$what" = eval ] || [ "$what" = all ]; then bash tests/bench/run_eval.sh "$build"; fi
