@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks libmlops against its peers in the same run and prints ratios.
-#   bash tests/bench/run.sh [csv|gzip|stream|model|all]   (model: see run_model.sh)
+#   bash tests/bench/run.sh [csv|gzip|stream|model|eval|all]   (model, eval: see run_model.sh, run_eval.sh)
 # csv:    whole-file read of Fashion-MNIST train (133 MB, 60,000 x 785)
 #         against pandas.read_csv, best of 3 runs each, alternating
 # gzip:   the same file gzip-compressed, read directly vs. `zcat | reader`
