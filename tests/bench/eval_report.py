@@ -8,42 +8,11 @@ usage: /usr/bin/python3 tests/bench/eval_report.py LOG
 """
 import sys
 
+from bench_log import num, parse, table
+
 TARGETS = {"all": 1.0, "bootstrap": 5.0}
 TITLES = {"all": "all metrics, 5 groups, 1,000,000 predictions",
           "bootstrap": "+ 1,000 bootstrap resamples, 100,000 predictions"}
-
-
-def parse(path):
-    recs = []
-    with open(path) as f:
-        for line in f:
-            kv, name = {}, None
-            for tok in line.split():
-                key, eq, value = tok.partition("=")
-                if eq:
-                    kv.setdefault(key, value)
-                elif name is None:
-                    name = tok
-            kv["name"] = name or ""
-            recs.append(kv)
-    return recs
-
-
-def num(r, key):
-    try:
-        return float(r[key])
-    except (KeyError, ValueError, TypeError):
-        return float("nan")
-
-
-def table(head, rows):
-    cells = [head] + [[str(c) for c in row] for row in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(head))]
-    for i, r in enumerate(cells):
-        print("  " + "  ".join(c.rjust(w) if j else c.ljust(w)
-                               for j, (c, w) in enumerate(zip(r, widths))))
-        if i == 0:
-            print("  " + "  ".join("-" * w for w in widths))
 
 
 def main(argv):

@@ -11,6 +11,8 @@ needs: python3-numpy
 """
 import sys
 
+from bench_log import num, parse, table as plain_table
+
 try:
     import numpy as np
 except ImportError:
@@ -22,41 +24,8 @@ REL_TOL_B = 1e-6  # case b: objective within this relative distance of the best 
 COEF_TOL_C = 1e-9
 
 
-def parse(path):
-    recs = []
-    with open(path) as f:
-        for line in f:
-            kv, name = {}, None
-            for tok in line.split():
-                key, eq, value = tok.partition("=")
-                if eq:
-                    kv.setdefault(key, value)
-                elif name is None:
-                    name = tok
-            kv["name"] = name or ""
-            recs.append(kv)
-    return recs
-
-
-def num(r, key):
-    try:
-        return float(r[key])
-    except (KeyError, ValueError):
-        return float("nan")
-
-
 def table(title, head, rows, notes=()):
-    print()
-    print(title)
-    cells = [head] + [[str(c) for c in row] for row in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(head))]
-    for i, r in enumerate(cells):
-        print("  " + "  ".join(c.rjust(w) if j else c.ljust(w)
-                               for j, (c, w) in enumerate(zip(r, widths))))
-        if i == 0:
-            print("  " + "  ".join("-" * w for w in widths))
-    for n in notes:
-        print("  " + n)
+    plain_table(head, rows, title, notes)
 
 
 def verdict(ok):
