@@ -6,6 +6,11 @@
 
 #include "core/sort.h"
 
+#include <string.h>
+
+#include "core/alloc.h"
+#include "mlops/errors.h"
+
 static void swap(double *a, double *b)
 {
     double t = *a;
@@ -141,4 +146,102 @@ size_t mlops__lower_bound(const double *a, size_t n, double v)
             hi = mid;
     }
     return lo;
+}
+
+/* Maps a double to an unsigned key with the same order: the sign bit
+ * flipped for positives, every bit for negatives. */
+static uint64_t order_key(double v, bool descending)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    u = (u >> 63) ? ~u : u | (UINT64_C(1) << 63);
+    return descending ? ~u : u;
+}
+
+static double from_key(uint64_t u)
+{
+    u = (u >> 63) ? u & ~(UINT64_C(1) << 63) : ~u;
+    double v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+/* Stable LSD passes of 11-bit digits (six cover 64 bits) over keys, and
+ * rows when given; all digit histograms come from one read, and digits
+ * every key shares are skipped. The result ends in k (and rows). */
+enum { RADIX_BITS = 11, RADIX_SIZE = 1 << RADIX_BITS, RADIX_PASSES = 6 };
+
+static int radix_passes(uint64_t *k, uint64_t *k2, uint32_t *rows, uint32_t *r2, size_t n)
+{
+    size_t *count = mlops__calloc((size_t)RADIX_PASSES * RADIX_SIZE, sizeof *count,
+                                  "sort histograms");
+    if (count == NULL) return MLOPS_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        for (int p = 0; p < RADIX_PASSES; p++)
+            count[(size_t)p * RADIX_SIZE + ((k[i] >> (p * RADIX_BITS)) & (RADIX_SIZE - 1))]++;
+    uint64_t *src = k, *dst = k2;
+    uint32_t *rs = rows, *rd = r2;
+    for (int p = 0; p < RADIX_PASSES; p++) {
+        size_t *c = count + (size_t)p * RADIX_SIZE, sum = 0;
+        bool trivial = false;
+        for (size_t b = 0; b < RADIX_SIZE; b++)
+            if (c[b] == n) trivial = true;
+        if (trivial) continue;
+        for (size_t b = 0; b < RADIX_SIZE; b++) {
+            size_t t = c[b];
+            c[b] = sum;
+            sum += t;
+        }
+        int shift = p * RADIX_BITS;
+        for (size_t i = 0; i < n; i++) {
+            size_t at = c[(src[i] >> shift) & (RADIX_SIZE - 1)]++;
+            dst[at] = src[i];
+            if (rs != NULL) rd[at] = rs[i];
+        }
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+        uint32_t *tr = rs;
+        rs = rd;
+        rd = tr;
+    }
+    if (src != k) memcpy(k, src, n * sizeof *k);
+    if (rows != NULL && rs != rows) memcpy(rows, rs, n * sizeof *rows);
+    mlops__free(count);
+    return MLOPS_OK;
+}
+
+int mlops__sort_doubles_radix(double *a, size_t n)
+{
+    if (n < 256) {
+        mlops__sort_doubles(a, n);
+        return MLOPS_OK;
+    }
+    uint64_t *k = mlops__malloc_array(n, 2 * sizeof *k, "sort keys");
+    if (k == NULL) return MLOPS_ENOMEM;
+    for (size_t i = 0; i < n; i++) k[i] = order_key(a[i], false);
+    int rc = radix_passes(k, k + n, NULL, NULL, n);
+    if (rc == MLOPS_OK)
+        for (size_t i = 0; i < n; i++) a[i] = from_key(k[i]);
+    mlops__free(k);
+    return rc;
+}
+
+int mlops__sort_rows(const double *key, size_t n, bool descending, uint32_t *rows)
+{
+    uint64_t *k = mlops__malloc_array(n, 2 * sizeof *k, "sort keys");
+    uint32_t *tmp = mlops__malloc_array(n, sizeof *tmp, "sort rows");
+    if (k == NULL || tmp == NULL) {
+        mlops__free(k);
+        mlops__free(tmp);
+        return MLOPS_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        k[i] = order_key(key[i] == 0 ? 0.0 : key[i], descending);
+        rows[i] = (uint32_t)i;
+    }
+    int rc = radix_passes(k, k + n, rows, tmp, n);
+    mlops__free(k);
+    mlops__free(tmp);
+    return rc;
 }

@@ -213,8 +213,6 @@ size_t mlops__argmax(const double *p, size_t k);
 /* numpy's linear interpolation (exact in both halves). */
 double mlops__lerp(double a, double b, double t);
 
-/* Sorts row indices by key, ascending (stable); keys must not be NaN. */
-int mlops__sort_rows(const double *key, size_t n, bool descending, uint32_t *rows);
 
 /* ---- The report -------------------------------------------------------- */
 

@@ -34,60 +34,6 @@ void mlops__eval_data_clear(mlops__eval_data *d)
     memset(d, 0, sizeof *d);
 }
 
-/* Maps a double to an unsigned key with the same order (-0 == +0). */
-static uint64_t order_key(double v, bool descending)
-{
-    if (v == 0) v = 0;
-    uint64_t u;
-    memcpy(&u, &v, sizeof u);
-    u = (u >> 63) ? ~u : u | (UINT64_C(1) << 63);
-    return descending ? ~u : u;
-}
-
-/* A stable LSD radix sort, 8 bits per pass, skipping passes where every
- * key shares the byte: O(n) for the million-row samples evaluation sees. */
-int mlops__sort_rows(const double *key, size_t n, bool descending, uint32_t *rows)
-{
-    uint64_t *k = mlops__malloc_array(n, 2 * sizeof *k, "evaluation sort keys");
-    uint32_t *tmp = mlops__malloc_array(n, sizeof *tmp, "evaluation sort rows");
-    if (k == NULL || tmp == NULL) {
-        mlops__free(k);
-        mlops__free(tmp);
-        return MLOPS_ENOMEM;
-    }
-    uint64_t *k2 = k + n;
-    for (size_t i = 0; i < n; i++) {
-        k[i] = order_key(key[i], descending);
-        rows[i] = (uint32_t)i;
-    }
-    uint64_t *src = k, *dst = k2;
-    uint32_t *rs = rows, *rd = tmp;
-    for (int shift = 0; shift < 64; shift += 8) {
-        size_t count[257] = {0};
-        for (size_t i = 0; i < n; i++) count[((src[i] >> shift) & 0xff) + 1]++;
-        bool trivial = false;
-        for (int b = 1; b <= 256; b++)
-            if (count[b] == n) trivial = true;
-        if (trivial) continue;
-        for (int b = 1; b <= 256; b++) count[b] += count[b - 1];
-        for (size_t i = 0; i < n; i++) {
-            size_t at = count[(src[i] >> shift) & 0xff]++;
-            dst[at] = src[i];
-            rd[at] = rs[i];
-        }
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
-        uint32_t *tr = rs;
-        rs = rd;
-        rd = tr;
-    }
-    if (rs != rows) memcpy(rows, rs, n * sizeof *rows);
-    mlops__free(k);
-    mlops__free(tmp);
-    return MLOPS_OK;
-}
-
 static int orders_by_score(mlops__eval_data *d)
 {
     size_t blocks = d->k == 2 ? 1 : d->k, total;
