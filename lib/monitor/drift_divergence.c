@@ -303,10 +303,23 @@ static void smoothed(const uint64_t *ref, const uint64_t *cur, size_t i, size_t 
     *x = diff_of_products(b, pd, a, qd) / (a * qd);
 }
 
-int mlops__drift_psi(const uint64_t *ref, const uint64_t *cur, size_t nbins, double alpha,
-                     double *out)
+/* (q - p) ln(q / p) and q ln(q / p) - (q - p), written with x = q / p - 1
+ * so that nearly equal bins keep their precision; the second sums to KL
+ * because the (q - p) terms cancel over all bins. */
+static double psi_term(double p, double x)
 {
-    static const char func[] = "drift psi";
+    return p * x * log1p(x);
+}
+
+static double kl_term(double p, double x)
+{
+    return p * h_func(x);
+}
+
+/* Sums term(p_i, x_i) over the smoothed bins after checking the input. */
+static int smoothed_sum(const char *func, const uint64_t *ref, const uint64_t *cur,
+                        size_t nbins, double alpha, double (*term)(double, double), double *out)
+{
     sides s;
     int rc = check_counts(func, ref, cur, nbins, &s);
     if (rc == MLOPS_OK) rc = check_alpha(func, alpha);
@@ -316,29 +329,22 @@ int mlops__drift_psi(const uint64_t *ref, const uint64_t *cur, size_t nbins, dou
     for (size_t i = 0; i < nbins; i++) {
         double p, x;
         smoothed(ref, cur, i, nbins, alpha, &s, &p, &x);
-        sum += p * x * log1p(x); /* (q - p) ln(q / p) */
+        sum += term(p, x);
     }
     *out = sum;
     return MLOPS_OK;
 }
 
+int mlops__drift_psi(const uint64_t *ref, const uint64_t *cur, size_t nbins, double alpha,
+                     double *out)
+{
+    return smoothed_sum("drift psi", ref, cur, nbins, alpha, psi_term, out);
+}
+
 int mlops__drift_kl(const uint64_t *ref, const uint64_t *cur, size_t nbins, double alpha,
                     double *out)
 {
-    static const char func[] = "drift kl";
-    sides s;
-    int rc = check_counts(func, ref, cur, nbins, &s);
-    if (rc == MLOPS_OK) rc = check_alpha(func, alpha);
-    if (rc == MLOPS_OK && out == NULL) rc = mlops__fail(MLOPS_EINVAL, "%s: out is NULL", func);
-    if (rc != MLOPS_OK) return rc;
-    double sum = 0.0;
-    for (size_t i = 0; i < nbins; i++) {
-        double p, x;
-        smoothed(ref, cur, i, nbins, alpha, &s, &p, &x);
-        sum += p * h_func(x);
-    }
-    *out = sum;
-    return MLOPS_OK;
+    return smoothed_sum("drift kl", ref, cur, nbins, alpha, kl_term, out);
 }
 
 /* The unsmoothed distances split the bins in two. Bins holding counts on
