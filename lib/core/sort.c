@@ -6,6 +6,7 @@
 
 #include "core/sort.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -244,4 +245,21 @@ int mlops__sort_rows(const double *key, size_t n, bool descending, uint32_t *row
     mlops__free(k);
     mlops__free(tmp);
     return rc;
+}
+
+double mlops__lerp(double a, double b, double t)
+{
+    double diff = b - a;
+    return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+}
+
+double mlops__quantile_sorted(const double *x, size_t n, double q)
+{
+    double h = (double)(n - 1) * q;
+    if (h >= (double)(n - 1)) return x[n - 1];
+    size_t i = (size_t)floor(h);
+    double a = x[i], b = x[i + 1], t = h - (double)i;
+    double v = mlops__lerp(a, b, t);
+    if (!isfinite(v)) v = a * (1.0 - t) + b * t;
+    return v;
 }

@@ -66,10 +66,8 @@ int mlops__eval_bootstrap(const mlops_evaluator *ev, const mlops__eval_data *d, 
         double lo = NAN, hi = NAN, sd = NAN;
         if (k > 0) {
             mlops__sort_doubles(column, k);
-            double hl = (double)(k - 1) * alpha, hh = (double)(k - 1) * (1 - alpha);
-            size_t l0 = (size_t)hl, h0 = (size_t)hh;
-            lo = mlops__lerp(column[l0], column[l0 + 1 < k ? l0 + 1 : l0], hl - (double)l0);
-            hi = mlops__lerp(column[h0], column[h0 + 1 < k ? h0 + 1 : h0], hh - (double)h0);
+            lo = mlops__quantile_sorted(column, k, alpha);
+            hi = mlops__quantile_sorted(column, k, 1 - alpha);
             double mean = 0, ss = 0;
             for (size_t i = 0; i < k; i++) mean += column[i];
             mean /= (double)k;

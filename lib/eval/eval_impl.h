@@ -210,8 +210,6 @@ double mlops__weighted_quantile(const uint32_t *order, size_t n, const double *v
                                 bool median);
 /* The index of the largest of p[0..k), the first on ties (numpy.argmax). */
 size_t mlops__argmax(const double *p, size_t k);
-/* numpy's linear interpolation (exact in both halves). */
-double mlops__lerp(double a, double b, double t);
 
 
 /* ---- The report -------------------------------------------------------- */

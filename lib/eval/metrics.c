@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/sort.h"
 #include "core/suggest.h"
 #include "eval/eval_impl.h"
 
@@ -102,12 +103,6 @@ size_t mlops__argmax(const double *p, size_t k)
     for (size_t c = 1; c < k; c++)
         if (p[c] > p[best]) best = c;
     return best;
-}
-
-double mlops__lerp(double a, double b, double t)
-{
-    double diff = b - a;
-    return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
 }
 
 static double row_value(const double *v, const double *v2, bool absolute, uint32_t i)

@@ -91,11 +91,7 @@ static void quantile_edges(const double *sorted, size_t n, size_t bins, double *
     double step = 1.0 / (double)bins;
     for (size_t b = 0; b <= bins; b++) {
         double q = b == bins ? 1.0 : (double)b * step;
-        q = q * 100 / 100;
-        double h = (double)(n - 1) * q, j = floor(h);
-        size_t lo = (size_t)j, hi = lo + 1 < n ? lo + 1 : n - 1;
-        if (lo >= n) lo = hi = n - 1;
-        edges[b] = mlops__lerp(sorted[lo], sorted[hi], h - j);
+        edges[b] = mlops__quantile_sorted(sorted, n, q * 100 / 100);
     }
 }
 

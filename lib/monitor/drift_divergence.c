@@ -97,20 +97,6 @@ size_t mlops__drift_nbins(size_t nedges)
     return (nedges < 2 ? 2 : nedges) + 1;
 }
 
-/* numpy.quantile(x, q, method='linear') of ascending x[0..n), NumPy 1.24's
- * arithmetic; the weighted sum only where b - a overflows. */
-static double quantile_sorted(const double *x, size_t n, double q)
-{
-    double h = (double)(n - 1) * q;
-    if (h >= (double)(n - 1)) return x[n - 1];
-    size_t i = (size_t)floor(h);
-    double a = x[i], b = x[i + 1];
-    double t = h - (double)i, diff = b - a;
-    double v = t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
-    if (!isfinite(v)) v = a * (1.0 - t) + b * t;
-    return v;
-}
-
 int mlops__drift_edges(const double *sorted, size_t n, size_t bins, double *edges,
                        size_t *nedges)
 {
@@ -130,7 +116,7 @@ int mlops__drift_edges(const double *sorted, size_t n, size_t bins, double *edge
     double step = 1.0 / (double)bins;
     size_t m = 0;
     for (size_t i = 0; i <= bins; i++) {
-        double e = quantile_sorted(sorted, n, i == bins ? 1.0 : (double)i * step);
+        double e = mlops__quantile_sorted(sorted, n, i == bins ? 1.0 : (double)i * step);
         if (m == 0 || e > edges[m - 1]) edges[m++] = e;
     }
     *nedges = m;
