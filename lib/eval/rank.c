@@ -4,6 +4,7 @@
  * row gets half credit in the area, as in scikit-learn; rows of weight 0
  * are left out, as scikit-learn drops them. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -96,19 +97,19 @@ void mlops__rank_metrics(const mlops__eval_data *d, const double *wt, double *ou
     }
 }
 
-/* The ROC and precision-recall curves of class `cls` from block `b`. */
+/* The ROC and precision-recall curves of class `cls` from block `b`: one
+ * point per run of tied scores that holds a row of non-zero weight. */
 static int curves_for(const mlops__eval_data *d, size_t b, int cls, const char *suffix,
                       mlops_report *r)
 {
     const uint32_t *o = d->order + b * d->n;
-    size_t k = d->k, m = 0;
+    const uint8_t *pos = d->rank_pos + b * d->n, *end = d->rank_end + b * d->n;
+    size_t m = 0;
+    bool weighted = false;
     for (size_t i = 0; i < d->n; i++) {
-        if (d->w[o[i]] == 0) continue;
-        size_t j = i + 1;
-        while (j < d->n && d->w[o[j]] == 0) j++;
-        if (j >= d->n ||
-            d->proba[(size_t)o[j] * k + (size_t)cls] != d->proba[(size_t)o[i] * k + (size_t)cls])
-            m++;
+        weighted |= d->w[o[i]] != 0;
+        if (end[i] && weighted) m++;
+        if (end[i]) weighted = false;
     }
     if (m == 0) return MLOPS_OK;
     char name[160];
@@ -119,18 +120,17 @@ static int curves_for(const mlops__eval_data *d, size_t b, int cls, const char *
     if (roc == NULL || pr == NULL) return r->status;
     double tp = 0, fp = 0;
     size_t p = 0;
+    weighted = false;
     for (size_t i = 0; i < d->n; i++) {
-        uint32_t row = o[i];
-        double w = d->w[row];
-        if (w == 0) continue;
-        if (d->y[row] == cls)
+        double w = d->w[o[i]];
+        weighted |= w != 0;
+        if (pos[i])
             tp += w;
         else
             fp += w;
-        double score = d->proba[(size_t)row * k + (size_t)cls];
-        size_t j = i + 1;
-        while (j < d->n && d->w[o[j]] == 0) j++;
-        if (j < d->n && d->proba[(size_t)o[j] * k + (size_t)cls] == score) continue;
+        if (!end[i] || !weighted) continue;
+        weighted = false;
+        double score = d->proba[(size_t)o[i] * d->k + (size_t)cls];
         roc->x[p + 1] = fp;
         roc->y[p + 1] = tp;
         roc->t[p + 1] = score;
