@@ -18,5 +18,6 @@
 #include "mlops/model.h"
 #include "mlops/report.h"
 #include "mlops/evaluator.h"
+#include "mlops/drift.h"
 
 #endif /* MLOPS_H */

@@ -54,7 +54,10 @@ typedef struct mlops_profile mlops_profile;
 /** Flags returned by mlops_profile_column_flags(). */
 enum {
     MLOPS_PROFILE_CONSTANT = 1,   /**< exactly one distinct present value */
-    MLOPS_PROFILE_ALL_MISSING = 2 /**< rows were seen but no present value */
+    MLOPS_PROFILE_ALL_MISSING = 2, /**< rows were seen but no present value */
+    /** the column's histogram was estimated from the quantile sketch (see
+     *  mlops_profile_fix_bins()) instead of counted */
+    MLOPS_PROFILE_HISTOGRAM_ESTIMATED = 4
 };
 
 /* ---- Life cycle ------------------------------------------------------- */
@@ -84,6 +87,15 @@ MLOPS_API void mlops_profile_free(mlops_profile *p);
  *                          (10000, 1 .. 1e9)
  *   duplicate_exact_limit  distinct row hashes stored for exact duplicate
  *                          counting (100000, 1 .. 1e9)
+ *   bins                   quantile bins of each numeric column's reference
+ *                          histogram (10, 1 .. 1000000); see
+ *                          mlops_profile_fix_bins()
+ *   quality                1 tracks distinct counts and duplicate rows; 0
+ *                          skips both (about twice as fast; for production
+ *                          profiles compared with a reference), and then
+ *                          mlops_profile_distinct() and
+ *                          mlops_profile_duplicate_rows() report
+ *                          MLOPS_ESTATE (1, 0 .. 1)
  *   exact_values_budget    caps the three per-column limits above at
  *                          budget / columns (but not below 1000) when the
  *                          first batch fixes the column count, so wide
@@ -219,6 +231,90 @@ MLOPS_API int mlops_profile_top_count(const mlops_profile *p, size_t col, size_t
  *  below mlops_profile_top_count()); MLOPS_ESTATE; MLOPS_ENOMEM. */
 MLOPS_API int mlops_profile_top(const mlops_profile *p, size_t col, size_t rank,
                                 const char **value, uint64_t *count, uint64_t *max_error);
+
+/* ---- Reference histograms (drift monitoring) ------------------------------
+ *
+ * A profile becomes a drift reference once its bins are fixed. A numeric
+ * column then holds a histogram on edges taken from its own quantiles: with
+ * B = the `bins` setting (default 10), the edges are the quantiles at
+ * 0, 1/B, ..., 1 (numpy.quantile, 'linear'), repeated edges dropped, plus
+ * two outer bins for values below the smallest and above the largest edge,
+ * so values outside the reference range are counted instead of clipped. A
+ * categorical column holds one bin per reference category, in the order of
+ * their bytes, plus a last "unseen" bin for categories the reference never
+ * had. mlops_profile_create_like() makes an empty profile counting on the
+ * same bins: the profile of production data to compare with the reference.
+ * Histogram counts are exact and merge exactly (shards profiled apart and
+ * merged give the counts of the whole). */
+
+/** Fixes the bins of every column of `p` from the data seen so far (see
+ *  above) and counts that data into them. The counts are exact when the
+ *  column still holds every value (at most quantile_exact_limit present
+ *  values; categories within distinct_exact_limit); otherwise the edges are
+ *  the quantile sketch's quantiles and the counts are estimated from its
+ *  weighted items, each within 2 eps N of the true count (eps as at the top
+ *  of this header, N the present values) with probability at least 99%,
+ *  and the column gets the MLOPS_PROFILE_HISTOGRAM_ESTIMATED flag. For
+ *  exact counts over a stream larger than the limits, fix the bins of a
+ *  first pass, create a profile like it with mlops_profile_create_like()
+ *  and feed it the same data again. Values added or merged afterwards are
+ *  counted exactly. A column without any present value gets no inner bin
+ *  (every later value counts as out of range or unseen).
+ *  Returns MLOPS_OK; MLOPS_EINVAL (p NULL, no batch seen yet, a numeric
+ *  column holding an infinite value, naming the column); MLOPS_ESTATE (bins
+ *  already fixed, failed profile); MLOPS_ENOMEM (p unchanged). */
+MLOPS_API int mlops_profile_fix_bins(mlops_profile *p);
+
+/** Nonzero when the bins of `p` are fixed (0 for NULL). */
+MLOPS_API int mlops_profile_has_bins(const mlops_profile *p);
+
+/** Creates in *out an empty profile with the settings, columns and fixed
+ *  bins of `reference` (borrowed; nothing of it is kept) and none of its
+ *  data. Settings may still be changed on the new profile before data is
+ *  added (for instance quality = 0 for a cheap production profile), but
+ *  only profiles with equal settings merge. Batches added to it must have
+ *  the reference's columns. The caller frees *out with mlops_profile_free().
+ *  Returns MLOPS_OK; MLOPS_EINVAL (NULL argument); MLOPS_ESTATE (the
+ *  reference has no fixed bins, or failed); MLOPS_ENOMEM. */
+MLOPS_API int mlops_profile_create_like(mlops_profile **out, const mlops_profile *reference);
+
+/** Number of histogram bins of column `col` into *n: inner bins plus the
+ *  two outer bins for a numeric column; categories plus the unseen bin for
+ *  a categorical one. Returns MLOPS_OK; MLOPS_EINVAL (NULL n, col out of
+ *  range); MLOPS_ESTATE (bins not fixed, failed profile). */
+MLOPS_API int mlops_profile_bin_count(const mlops_profile *p, size_t col, size_t *n);
+
+/** Bin `bin` of column `col`. Numeric: *lower and *upper are its edges
+ *  (-Inf and +Inf for the outer bins; an inner bin is [lower, upper), the
+ *  last inner bin [lower, upper]); *category is NULL. Categorical: *lower
+ *  and *upper are NaN and *category is the category, borrowed from `p`
+ *  (valid until it is freed), or NULL for the unseen bin. *count is the
+ *  number of values in the bin. Any output pointer may be NULL.
+ *  Returns MLOPS_OK; MLOPS_EINVAL (col or bin out of range); MLOPS_ESTATE
+ *  (bins not fixed, failed profile). */
+MLOPS_API int mlops_profile_bin(const mlops_profile *p, size_t col, size_t bin, double *lower,
+                                double *upper, const char **category, uint64_t *count);
+
+/* ---- Storage ------------------------------------------------------------ */
+
+/** Writes the whole state of `p` (settings, columns, statistics, held values,
+ *  sketches and bins) to `path` in the library's versioned, checksummed
+ *  container (kind "PROF"), replacing the file atomically. A profile loaded
+ *  from it answers every query, merges and compares exactly as `p` does, so a
+ *  production service needs only the saved reference, never the training
+ *  data. Returns MLOPS_OK; MLOPS_EINVAL (NULL argument); MLOPS_ESTATE (failed
+ *  profile); MLOPS_EIO (naming the path and the system's reason);
+ *  MLOPS_ENOMEM. */
+MLOPS_API int mlops_profile_save(const mlops_profile *p, const char *path);
+
+/** Reads a profile written by mlops_profile_save() into *out (freed by the
+ *  caller with mlops_profile_free()). Every byte is checked: a truncated,
+ *  corrupted or inconsistent file is refused and nothing is returned.
+ *  Returns MLOPS_OK; MLOPS_EINVAL (NULL argument); MLOPS_EIO (cannot read,
+ *  naming the path); MLOPS_EFORMAT (not a profile file); MLOPS_ECORRUPT
+ *  (checksum or content error, naming the section and field); MLOPS_EVERSION
+ *  (written by a newer format); MLOPS_ENOMEM. */
+MLOPS_API int mlops_profile_load(mlops_profile **out, const char *path);
 
 /* ---- Export ------------------------------------------------------------- */
 

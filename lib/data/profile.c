@@ -17,10 +17,12 @@ typedef struct setting {
 #define SETTING(name, lo, hi) {#name, offsetof(mlops__profile_settings, name), lo, hi}
 
 static const setting SETTINGS[] = {
+    SETTING(bins, 1, 1000000),
     SETTING(distinct_exact_limit, 1, 1000000000),
     SETTING(duplicate_exact_limit, 1, 1000000000),
     SETTING(exact_values_budget, 0, 1000000000),
     SETTING(quantile_exact_limit, 0, 1000000000),
+    SETTING(quality, 0, 1),
     SETTING(quantile_sketch_k, MLOPS_KLL_MIN_WIDTH, 65535),
     SETTING(top_k, 0, 1000000),
     SETTING(top_sketch_size, 1, 1000000000),
@@ -36,6 +38,8 @@ static const mlops__profile_settings DEFAULTS = {
     .top_sketch_size = 10000,
     .duplicate_exact_limit = 100000,
     .exact_values_budget = 1000000,
+    .bins = 10,
+    .quality = 1,
 };
 
 /* The exact-value limits are per column; a wide table (hundreds of
@@ -71,6 +75,7 @@ MLOPS_API void mlops_profile_free(mlops_profile *p)
         mlops__free(c->name);
         mlops__numeric_clear(&c->num);
         mlops__categorical_clear(&c->cat);
+        mlops__bins_clear(&c->bins);
     }
     mlops__free(p->cols);
     mlops__rowset_free(&p->rowset);
@@ -95,9 +100,11 @@ MLOPS_API int mlops_profile_set(mlops_profile *p, const char *key, const char *v
         return mlops__fail(MLOPS_EINVAL, "unknown profile setting '%s'%s%s%s", key,
                            near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
     }
-    if (p->has_schema || p->failed)
+    if ((p->has_schema && !p->settable) || p->failed)
         return mlops__fail(MLOPS_ESTATE,
                            "profile setting %s: settings cannot change once data was added", key);
+    if (p->has_bins && strcmp(key, "bins") == 0)
+        return mlops__fail(MLOPS_ESTATE, "profile setting bins: the bins are already fixed");
     char *end;
     errno = 0;
     unsigned long long v = strtoull(value, &end, 10);

@@ -25,6 +25,9 @@ MLOPS_API int mlops_profile_duplicate_rows(const mlops_profile *p, uint64_t *dup
     if (p->failed)
         return mlops__fail(MLOPS_ESTATE, "%s: the profile is incomplete after an earlier failure",
                            func);
+    if (!p->settings.quality)
+        return mlops__fail(MLOPS_ESTATE, "%s: the profile does not track duplicates (quality = 0)",
+                           func);
     if (dups) *dups = mlops__rowset_duplicates(&p->rowset);
     if (exact) *exact = p->rowset.level == 0;
     return MLOPS_OK;
@@ -80,6 +83,7 @@ MLOPS_API int mlops_profile_column_flags(const mlops_profile *p, size_t col)
                             : !c->cat.approx && mlops__dict_size(c->cat.strings) == 1;
         if (constant) flags |= MLOPS_PROFILE_CONSTANT;
     }
+    if (c->bins.estimated) flags |= MLOPS_PROFILE_HISTOGRAM_ESTIMATED;
     return flags;
 }
 
@@ -99,6 +103,10 @@ MLOPS_API int mlops_profile_distinct(const mlops_profile *p, size_t col, uint64_
     int rc = mlops__profile_check_col(p, col, 0, "mlops_profile_distinct");
     if (rc != MLOPS_OK) return rc;
     const mlops__profile_column *c = &p->cols[col];
+    if (!p->settings.quality)
+        return mlops__fail(MLOPS_ESTATE,
+                           "mlops_profile_distinct: the profile does not track distinct values "
+                           "(quality = 0)");
     if (c->type == MLOPS_NUMERIC) {
         if (distinct) *distinct = mlops__numeric_distinct(&c->num);
         if (exact) *exact = !c->num.distinct_approx;

@@ -91,13 +91,20 @@ MLOPS_API int mlops_profile_add(mlops_profile *p, const mlops_dataset *batch)
     int rc = mlops__profile_match_schema(p, &view, "batch");
     if (rc != MLOPS_OK) return rc;
 
-    rc = count_rows(p, batch);
+    p->settable = false;
+    if (p->settings.quality) rc = count_rows(p, batch);
     for (size_t j = 0; rc == MLOPS_OK && j < p->ncols; j++) {
         const mlops__column *c = &batch->cols[j];
-        if (c->type == MLOPS_NUMERIC)
+        mlops__column_bins *bins = &p->cols[j].bins;
+        if (c->type == MLOPS_NUMERIC) {
             rc = mlops__numeric_add(&p->cols[j], &p->settings, c->values, batch->rows);
-        else
+            if (rc == MLOPS_OK && p->has_bins)
+                rc = mlops__bins_add_numeric(bins, c->values, batch->rows);
+        } else {
             rc = mlops__categorical_add(&p->cols[j], &p->settings, c->dict, c->codes, batch->rows);
+            if (rc == MLOPS_OK && p->has_bins)
+                rc = mlops__bins_add_categorical(bins, c->dict, c->codes, batch->rows);
+        }
     }
     if (rc != MLOPS_OK) {
         p->failed = true;

@@ -26,6 +26,8 @@ typedef struct mlops__profile_settings {
     size_t top_sketch_size;
     size_t duplicate_exact_limit;
     size_t exact_values_budget;
+    size_t bins;             /* quantile bins of a reference histogram */
+    size_t quality;          /* 1: distinct counts and duplicate rows tracked */
 } mlops__profile_settings;
 
 /* Numeric column: moments, range, distinct values and quantile summary. */
@@ -55,6 +57,20 @@ typedef struct mlops__categorical_state {
     uint64_t count_error;
 } mlops__categorical_state;
 
+/* The fixed histogram of a reference (or of a profile created like one).
+ * Numeric: `nedges` distinct edges with an outer bin on each side
+ * (mlops__drift_nbins); no edge at all gives one bin holding every value.
+ * Categorical: bin i is code i of `categories` (in byte order), the last
+ * bin holds the unseen categories. */
+typedef struct mlops__column_bins {
+    size_t nbins;            /* 0 until the bins are fixed */
+    double *edges;
+    size_t nedges;
+    mlops__dict *categories;
+    uint64_t *counts;
+    bool estimated;          /* counts estimated from sketches */
+} mlops__column_bins;
+
 typedef struct mlops__profile_column {
     char *name;
     int type;
@@ -62,12 +78,15 @@ typedef struct mlops__profile_column {
     uint64_t missing;
     mlops__numeric_state num;
     mlops__categorical_state cat;
+    mlops__column_bins bins;
 } mlops__profile_column;
 
 struct mlops_profile {
     mlops__profile_settings settings;
     bool has_schema;         /* columns fixed by the first batch or merge */
     bool failed;             /* an add or merge failed part-way */
+    bool has_bins;           /* every column's bins are fixed */
+    bool settable;           /* columns known but no data yet (create_like) */
     uint64_t rows;
     size_t ncols;
     mlops__profile_column *cols;
@@ -128,5 +147,19 @@ uint64_t mlops__categorical_distinct(const mlops__categorical_state *s);
  * mlops__free; NULL when *n is 0). */
 int mlops__categorical_top(const mlops__categorical_state *s, size_t limit, int32_t **codes,
                            size_t *n);
+
+/* Reference histograms (profile_bins.c). */
+void mlops__bins_clear(mlops__column_bins *b);
+/* dst := src's bins with zero counts (dst empty). */
+int mlops__bins_copy_empty(mlops__column_bins *dst, const mlops__column_bins *src);
+/* Counts a batch column into the bins. */
+int mlops__bins_add_numeric(mlops__column_bins *b, const double *values, size_t n);
+int mlops__bins_add_categorical(mlops__column_bins *b, const mlops__dict *dict,
+                                const int32_t *codes, size_t n);
+/* MLOPS_OK when `a` and `b` have equal bins, else MLOPS_EINVAL naming the
+ * column; then adds b's counts into a (mlops__bins_merge). */
+int mlops__bins_check_equal(const mlops__column_bins *a, const mlops__column_bins *b,
+                            const char *column);
+void mlops__bins_merge(mlops__column_bins *a, const mlops__column_bins *b);
 
 #endif

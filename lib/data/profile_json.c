@@ -30,6 +30,10 @@ static void write_settings(mlops__json *j, const mlops__profile_settings *s)
     mlops__json_uint(j, s->exact_values_budget);
     mlops__json_key(j, "duplicate_exact_limit");
     mlops__json_uint(j, s->duplicate_exact_limit);
+    mlops__json_key(j, "bins");
+    mlops__json_uint(j, s->bins);
+    mlops__json_key(j, "quality");
+    mlops__json_uint(j, s->quality);
     mlops__json_end_object(j);
 }
 
@@ -102,12 +106,41 @@ static int write_categorical(mlops__json *j, const mlops_profile *p, size_t col)
     return MLOPS_OK;
 }
 
+/* The fixed histogram: numeric edges (the outer bins are implied) or the
+ * categories (the unseen bin last), with the count of every bin. */
+static void write_bins(mlops__json *j, const mlops__profile_column *c)
+{
+    const mlops__column_bins *b = &c->bins;
+    mlops__json_key(j, "histogram");
+    mlops__json_begin_object(j);
+    if (c->type == MLOPS_NUMERIC) {
+        mlops__json_key(j, "edges");
+        mlops__json_begin_array(j);
+        for (size_t i = 0; i < b->nedges; i++) mlops__json_double(j, b->edges[i]);
+        mlops__json_end_array(j);
+    } else {
+        mlops__json_key(j, "categories");
+        mlops__json_begin_array(j);
+        for (size_t i = 0; i + 1 < b->nbins; i++)
+            mlops__json_string(j, mlops__dict_string(b->categories, (int32_t)i));
+        mlops__json_end_array(j);
+    }
+    mlops__json_key(j, "counts");
+    mlops__json_begin_array(j);
+    for (size_t i = 0; i < b->nbins; i++) mlops__json_uint(j, b->counts[i]);
+    mlops__json_end_array(j);
+    mlops__json_key(j, "estimated");
+    mlops__json_bool(j, b->estimated);
+    mlops__json_end_object(j);
+}
+
 static int write_column(mlops__json *j, const mlops_profile *p, size_t col)
 {
     const mlops__profile_column *c = &p->cols[col];
-    uint64_t distinct;
-    int exact;
-    mlops_profile_distinct(p, col, &distinct, &exact);
+    uint64_t distinct = 0;
+    int exact = 0;
+    bool tracked = p->settings.quality != 0;
+    if (tracked) mlops_profile_distinct(p, col, &distinct, &exact);
     int flags = mlops_profile_column_flags(p, col);
     mlops__json_begin_object(j);
     mlops__json_key(j, "name");
@@ -119,7 +152,11 @@ static int write_column(mlops__json *j, const mlops_profile *p, size_t col)
     mlops__json_key(j, "missing");
     mlops__json_uint(j, c->missing);
     mlops__json_key(j, "distinct");
-    mlops__json_uint(j, distinct);
+    if (tracked) {
+        mlops__json_uint(j, distinct);
+    } else {
+        mlops__json_null(j);
+    }
     mlops__json_key(j, "distinct_exact");
     mlops__json_bool(j, exact);
     mlops__json_key(j, "constant");
@@ -127,6 +164,7 @@ static int write_column(mlops__json *j, const mlops_profile *p, size_t col)
     mlops__json_key(j, "all_missing");
     mlops__json_bool(j, (flags & MLOPS_PROFILE_ALL_MISSING) != 0);
     int rc = c->type == MLOPS_NUMERIC ? write_numeric(j, p, col) : write_categorical(j, p, col);
+    if (c->bins.nbins > 0) write_bins(j, c);
     mlops__json_end_object(j);
     return rc;
 }
@@ -144,7 +182,11 @@ MLOPS_API int mlops_profile_to_json(const mlops_profile *p, char **json)
     mlops__json_key(&j, "rows");
     mlops__json_uint(&j, p->rows);
     mlops__json_key(&j, "duplicate_rows");
-    mlops__json_uint(&j, mlops__rowset_duplicates(&p->rowset));
+    if (p->settings.quality) {
+        mlops__json_uint(&j, mlops__rowset_duplicates(&p->rowset));
+    } else {
+        mlops__json_null(&j);
+    }
     mlops__json_key(&j, "duplicate_rows_exact");
     mlops__json_bool(&j, p->rowset.level == 0);
     write_flagged(&j, p, "constant_columns", MLOPS_PROFILE_CONSTANT);

@@ -44,7 +44,29 @@ MLOPS_API int mlops_profile_merge(mlops_profile *p, const mlops_profile *other)
     rc = mlops__profile_match_schema(p, &view, "merged profile");
     if (rc != MLOPS_OK) return rc;
 
-    rc = mlops__rowset_merge(&p->rowset, &other->rowset, p->settings.duplicate_exact_limit);
+    if (p->has_bins != other->has_bins && (p->rows > 0 || p->has_bins))
+        return mlops__fail(MLOPS_EINVAL, "%s: the %s profile has fixed bins, the other not", func,
+                           p->has_bins ? "target" : "merged");
+    for (size_t j = 0; p->has_bins && other->has_bins && j < p->ncols; j++) {
+        rc = mlops__bins_check_equal(&p->cols[j].bins, &other->cols[j].bins, p->cols[j].name);
+        if (rc != MLOPS_OK) return rc;
+    }
+    /* An empty profile takes the other's bins before anything can fail
+     * half-way, so a failed copy leaves it empty. */
+    if (!p->has_bins && other->has_bins) {
+        for (size_t j = 0; rc == MLOPS_OK && j < p->ncols; j++)
+            rc = mlops__bins_copy_empty(&p->cols[j].bins, &other->cols[j].bins);
+        if (rc != MLOPS_OK) {
+            for (size_t j = 0; j < p->ncols; j++) mlops__bins_clear(&p->cols[j].bins);
+            return rc;
+        }
+        p->has_bins = true;
+    }
+    p->settable = false;
+    for (size_t j = 0; p->has_bins && j < p->ncols; j++)
+        mlops__bins_merge(&p->cols[j].bins, &other->cols[j].bins);
+    if (p->settings.quality)
+        rc = mlops__rowset_merge(&p->rowset, &other->rowset, p->settings.duplicate_exact_limit);
     for (size_t j = 0; rc == MLOPS_OK && j < p->ncols; j++) {
         if (p->cols[j].type == MLOPS_NUMERIC)
             rc = mlops__numeric_merge(&p->cols[j], &other->cols[j], &p->settings);

@@ -188,7 +188,7 @@ int mlops__numeric_add(mlops__profile_column *c, const mlops__profile_settings *
     int rc = MLOPS_OK;
     /* Runs of one value (zeros, codes, a sorted column) need one look-up. */
     uint64_t previous = MLOPS__NO_VALUE_KEY;
-    for (size_t i = 0; rc == MLOPS_OK && i < n; i++) {
+    for (size_t i = 0; cfg->quality && rc == MLOPS_OK && i < n; i++) {
         if (isnan(values[i])) continue;
         uint64_t key = mlops__value_key(values[i]);
         if (key != previous && (s->distinct_approx || !mlops__keyset_has(&s->keys, key)))
@@ -226,7 +226,9 @@ int mlops__numeric_merge(mlops__profile_column *c, const mlops__profile_column *
         combine_range(s, t->min, t->max);
     }
 
-    if (t->distinct_approx) {
+    if (!cfg->quality) {
+        /* distinct values are not tracked */
+    } else if (t->distinct_approx) {
         if (!s->distinct_approx && (rc = distinct_to_sketch(s)) != MLOPS_OK) return rc;
         mlops__hll_merge(&s->hll, &t->hll);
     } else {

@@ -189,6 +189,11 @@ int mlops__kll_merge(mlops__kll *s, const mlops__kll *o)
     return compress(s);
 }
 
+void mlops__kll_set_levels(mlops__kll *s, size_t nlevels)
+{
+    set_levels(s, nlevels);
+}
+
 int mlops__kll_copy(mlops__kll *dst, const mlops__kll *src)
 {
     *dst = *src;

@@ -62,6 +62,9 @@ int mlops__kll_update_many(mlops__kll *s, const double *v, size_t n);
 int mlops__kll_merge(mlops__kll *s, const mlops__kll *o);
 /* A copy of `src` into `dst`. */
 int mlops__kll_copy(mlops__kll *dst, const mlops__kll *src);
+/* Sets the number of levels of an empty sketch being rebuilt from saved
+ * items (1 .. MLOPS_KLL_MAX_LEVELS), recomputing the level capacities. */
+void mlops__kll_set_levels(mlops__kll *s, size_t nlevels);
 /* The retained item at normalized rank q in (0, 1): the smallest item whose
  * cumulative weight reaches q * n. Needs a scratch allocation (n > 0). */
 int mlops__kll_quantile(const mlops__kll *s, double q, double *value);
