@@ -44,7 +44,8 @@
  *    numeric with more than 5 distinct values uses wasserstein >= 0.1,
  *    any other column jensen_shannon >= 0.1.
  * The distinct count is the profile's (or, when the reference does not
- * track distinct values, the number of distinct bin edges). Default
+ * track distinct values, the number of inner bins of a numeric column and
+ * of categories of a categorical one). Default
  * thresholds when a method is chosen explicitly: p < 0.05 for ks, chi2 and
  * z; 0.1 for the distances and psi; 0.1 for kl.
  *
@@ -117,6 +118,10 @@ MLOPS_API void mlops_drift_monitor_free(mlops_drift_monitor *m);
  *   history           closed windows kept, >= 1 (100)
  *   missing_jump      a rise of the missing rate by at least this much
  *                     (absolute, in [0, 1]) is a finding (0.1)
+ *   range_share       a share of current values outside the reference
+ *                     range above this is a finding, in [0, 1] (0.01: a
+ *                     new extreme or two is expected, since a sample's
+ *                     range grows with its size)
  *   alert_severity    least severity passed to the alert callback, 1 or 2
  *                     (1)
  *   reference_performance  the model's performance on reference data,
@@ -202,12 +207,14 @@ MLOPS_API int mlops_drift_monitor_flush(mlops_drift_monitor *m);
  *  rejected rows included), from column `column` of `labels` (borrowed; its
  *  first n rows are used; numeric for regression, the class labels for
  *  classification). The performance of every window holding those rows is
- *  recomputed, in the history and, for a closed window whose performance
- *  falls below the reference by performance_drop, an alert is raised.
+ *  recomputed in the history (the open window's when it closes), and
+ *  for a closed window whose performance falls below the reference by
+ *  performance_drop, an alert is raised.
  *  Labels for rows whose predictions are no longer kept (older than
  *  label_rows) are counted as late and ignored. Returns MLOPS_OK;
- *  MLOPS_EINVAL (NULL argument, no model, a row not added yet, bad column);
- *  MLOPS_ENOMEM. */
+ *  MLOPS_EINVAL (NULL argument, no model, a row not added yet, a label
+ *  that is not one of the model's classes, naming the row);
+ *  MLOPS_ENOTFOUND (no such column); MLOPS_ENOMEM. */
 MLOPS_API int mlops_drift_monitor_add_labels(mlops_drift_monitor *m, uint64_t first_row,
                                              const mlops_dataset *labels, const char *column,
                                              size_t n);
@@ -240,10 +247,11 @@ MLOPS_API int mlops_drift_monitor_history_json(const mlops_drift_monitor *m, cha
  *  window's drift and performance figures in the Prometheus text
  *  exposition format (version 0.0.4) into buf[0..cap), NUL-terminated.
  *  Metric names start with mlops_; column names are label values, escaped.
- *  *needed (may be NULL) receives the length without the NUL, so a call
- *  with cap 0 measures. Returns MLOPS_OK; MLOPS_EINVAL (m NULL, buf NULL
- *  with cap > 0); MLOPS_ERANGE (cap too small: buf holds nothing useful,
- *  *needed says how much is needed). */
+ *  *needed (may be NULL) receives the length without the NUL; a call with
+ *  buf NULL, cap 0 and needed set only measures and returns MLOPS_OK.
+ *  Returns MLOPS_OK; MLOPS_EINVAL (m NULL, buf NULL with cap > 0);
+ *  MLOPS_ERANGE (cap too small: buf holds an empty string, *needed says
+ *  how much is needed). */
 MLOPS_API int mlops_drift_monitor_prometheus(const mlops_drift_monitor *m, char *buf,
                                              size_t cap, size_t *needed);
 

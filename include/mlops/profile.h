@@ -310,8 +310,8 @@ MLOPS_API int mlops_profile_save(const mlops_profile *p, const char *path);
 /** Reads a profile written by mlops_profile_save() into *out (freed by the
  *  caller with mlops_profile_free()). Every byte is checked: a truncated,
  *  corrupted or inconsistent file is refused and nothing is returned.
- *  Returns MLOPS_OK; MLOPS_EINVAL (NULL argument); MLOPS_EIO (cannot read,
- *  naming the path); MLOPS_EFORMAT (not a profile file); MLOPS_ECORRUPT
+ *  Returns MLOPS_OK; MLOPS_EINVAL (NULL argument); MLOPS_ENOTFOUND (no such
+ *  file); MLOPS_EIO (cannot read, naming the path); MLOPS_EFORMAT (not a profile file); MLOPS_ECORRUPT
  *  (checksum or content error, naming the section and field); MLOPS_EVERSION
  *  (written by a newer format); MLOPS_ENOMEM. */
 MLOPS_API int mlops_profile_load(mlops_profile **out, const char *path);

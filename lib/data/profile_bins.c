@@ -193,7 +193,7 @@ static int numeric_bins_from_sketch(mlops__column_bins *b, const mlops__profile_
     return rc;
 }
 
-static int numeric_bins(mlops__column_bins *b, const mlops__profile_column *c, size_t nbins)
+static int numeric_bins(mlops__column_bins *b, mlops__profile_column *c, size_t nbins)
 {
     if (c->count == 0) {
         b->nbins = 1;
@@ -210,18 +210,19 @@ static int numeric_bins(mlops__column_bins *b, const mlops__profile_column *c, s
     b->counts = mlops__calloc(slots + 1, sizeof *b->counts, "histogram counts");
     if (b->edges == NULL || b->counts == NULL) return MLOPS_ENOMEM;
     if (c->num.quantiles_approx) return numeric_bins_from_sketch(b, c, nbins);
+    /* The held values are kept sorted from now on (their order means
+     * nothing to the profile), so comparisons never sort the reference. */
     size_t n = c->num.nvalues;
-    double *sorted = mlops__malloc_array(n, sizeof *sorted, "sorted reference");
-    if (sorted == NULL) return MLOPS_ENOMEM;
-    memcpy(sorted, c->num.values, n * sizeof *sorted);
-    int rc = mlops__sort_doubles_radix(sorted, n);
-    if (rc == MLOPS_OK && !value_edges(sorted, n, nbins, b->edges, &b->nedges))
+    double *sorted = c->num.values;
+    int rc = c->num.values_sorted ? MLOPS_OK : mlops__sort_doubles_radix(sorted, n);
+    if (rc != MLOPS_OK) return rc;
+    c->num.values_sorted = true;
+    if (!value_edges(sorted, n, nbins, b->edges, &b->nedges))
         rc = mlops__drift_edges(sorted, n, nbins, b->edges, &b->nedges);
     if (rc == MLOPS_OK) {
         b->nbins = mlops__drift_nbins(b->nedges);
         rc = mlops__drift_count_sorted(b->edges, b->nedges, sorted, n, b->counts);
     }
-    mlops__free(sorted);
     return rc;
 }
 

@@ -41,6 +41,7 @@ typedef struct mlops__numeric_state {
     bool quantiles_approx;   /* false: `values` holds every value; true: `kll` */
     double *values;
     size_t nvalues, values_cap;
+    bool values_sorted;      /* `values` ascending (after fixing the bins) */
     mlops__kll kll;
 } mlops__numeric_state;
 

@@ -374,6 +374,9 @@ static int get_numeric(rd *r, mlops__profile_column *c, const mlops__profile_set
             return bad(r, "value", "value %zu (%g) is outside [%g, %g]", i, v, s->min, s->max);
         s->values[s->nvalues++] = v;
     }
+    s->values_sorted = true;
+    for (size_t i = 1; i < s->nvalues && s->values_sorted; i++)
+        s->values_sorted = s->values[i - 1] <= s->values[i];
     return r->b.status;
 }
 

@@ -209,6 +209,7 @@ int mlops__numeric_add(mlops__profile_column *c, const mlops__profile_settings *
         if (rc != MLOPS_OK) return rc;
         for (size_t i = 0; i < n; i++)
             if (!isnan(values[i])) s->values[s->nvalues++] = values[i];
+        s->values_sorted = false;
     }
     c->count += present;
     c->missing += n - present;
@@ -245,6 +246,7 @@ int mlops__numeric_merge(mlops__profile_column *c, const mlops__profile_column *
             if (rc != MLOPS_OK) return rc;
             memcpy(s->values + s->nvalues, t->values, t->nvalues * sizeof *t->values);
             s->nvalues += t->nvalues;
+            s->values_sorted = false;
         }
     } else {
         if (!s->quantiles_approx && (rc = quantiles_to_sketch(s)) != MLOPS_OK) return rc;

@@ -197,32 +197,19 @@ static int sorted_copy(const mlops__numeric_state *st, size_t n, double **out)
     return MLOPS_OK;
 }
 
-/* The reference side, sorted once per monitor and kept. */
-static int reference_sample(mlops_drift_monitor *m, size_t col, sample *s)
+/* A column's sample: its held values, used in place when the profile keeps
+ * them sorted (a reference with fixed bins), else a sorted copy. */
+static int column_sample(const mlops__profile_column *c, sample *s)
 {
-    const mlops__profile_column *c = &m->ref->cols[col];
     memset(s, 0, sizeof *s);
     if (c->num.quantiles_approx) return sketch_sample(&c->num.kll, s);
-    mlops__ref_cache *rc = &m->cache[col];
-    if (rc->sorted == NULL) {
-        int e = sorted_copy(&c->num, c->num.nvalues, &rc->sorted);
-        if (e != MLOPS_OK) return e;
-        rc->n = c->num.nvalues;
+    if (c->num.values_sorted) {
+        s->x = c->num.values;
+    } else {
+        int rc = sorted_copy(&c->num, c->num.nvalues, &s->owned_x);
+        if (rc != MLOPS_OK) return rc;
+        s->x = s->owned_x;
     }
-    s->x = rc->sorted;
-    s->n = rc->n;
-    s->total = (double)rc->n;
-    s->exact = true;
-    return MLOPS_OK;
-}
-
-static int current_sample(const mlops__profile_column *c, sample *s)
-{
-    memset(s, 0, sizeof *s);
-    if (c->num.quantiles_approx) return sketch_sample(&c->num.kll, s);
-    int rc = sorted_copy(&c->num, c->num.nvalues, &s->owned_x);
-    if (rc != MLOPS_OK) return rc;
-    s->x = s->owned_x;
     s->n = c->num.nvalues;
     s->total = (double)s->n;
     s->exact = true;
@@ -298,9 +285,9 @@ static int sample_method(mlops_drift_monitor *m, size_t col, const mlops__profil
                          int method, mlops__drift_column *out)
 {
     sample a, b;
-    int rc = reference_sample(m, col, &a);
+    int rc = column_sample(&m->ref->cols[col], &a);
     if (rc != MLOPS_OK) return rc;
-    rc = current_sample(cur, &b);
+    rc = column_sample(cur, &b);
     if (rc != MLOPS_OK) {
         sample_free(&a);
         return rc;

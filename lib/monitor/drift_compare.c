@@ -140,7 +140,7 @@ static int findings(mlops_drift_report *r, const mlops_drift_monitor *m, const m
         if (rc != MLOPS_OK) break;
         if (c->type == MLOPS_NUMERIC && b->nedges > 0) {
             uint64_t out = b->counts[0] + b->counts[b->nbins - 1];
-            if (out > 0)
+            if (out > 0 && (double)out > m->cfg.range_share * (double)c->count)
                 rc = mlops__drift_add_finding(
                     r, c->name, "out_of_range", out,
                     "column '%s': %llu values (%.2f%%) outside the reference range [%.17g, %.17g]",

@@ -84,15 +84,8 @@ typedef struct mlops__drift_settings {
     int correction;
     double drift_share;
     double missing_jump;
+    double range_share;
 } mlops__drift_settings;
-
-/* Per reference column: the reference values sorted once (exact columns),
- * so every window's ks and wasserstein reuse them. */
-typedef struct mlops__ref_cache {
-    double *sorted;   /* NULL until needed, or when the column is sketched */
-    size_t n;
-    double std;       /* population standard deviation */
-} mlops__ref_cache;
 
 typedef struct mlops__label_store mlops__label_store;
 
@@ -101,7 +94,6 @@ struct mlops_drift_monitor {
     mlops__drift_settings cfg;
     mlops__drift_choice fallback;   /* for columns without their own */
     mlops__drift_choice *choice;    /* per reference column */
-    mlops__ref_cache *cache;        /* per reference column */
 
     /* windows */
     uint64_t window_rows;

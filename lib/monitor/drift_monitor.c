@@ -14,7 +14,7 @@
 static const char *const KEYS[] = {
     "alert_severity", "correction",       "drift_share",        "history",
     "label_rows",     "missing_jump",     "performance_drop",   "performance_metric",
-    "reference_performance", "time_column", "window_rows",      "window_seconds",
+    "range_share",    "reference_performance", "time_column", "window_rows",      "window_seconds",
 };
 enum { NKEYS = sizeof KEYS / sizeof KEYS[0] };
 
@@ -41,10 +41,9 @@ MLOPS_API int mlops_drift_monitor_create(mlops_drift_monitor **out,
     if (m == NULL) return MLOPS_ENOMEM;
     size_t n = reference->ncols ? reference->ncols : 1;
     m->choice = mlops__calloc(n, sizeof *m->choice, "drift column methods");
-    m->cache = mlops__calloc(n, sizeof *m->cache, "drift reference cache");
     m->history_cap = 100;
     m->history = mlops__calloc(m->history_cap, sizeof *m->history, "drift history");
-    if (m->choice == NULL || m->cache == NULL || m->history == NULL) {
+    if (m->choice == NULL || m->history == NULL) {
         mlops_drift_monitor_free(m);
         return MLOPS_ENOMEM;
     }
@@ -52,6 +51,7 @@ MLOPS_API int mlops_drift_monitor_create(mlops_drift_monitor **out,
     m->cfg.correction = MLOPS__CORRECT_BH;
     m->cfg.drift_share = 0.5;
     m->cfg.missing_jump = 0.1;
+    m->cfg.range_share = 0.01;
     m->fallback = (mlops__drift_choice){MLOPS__DM_AUTO, NAN};
     for (size_t j = 0; j < reference->ncols; j++)
         m->choice[j] = (mlops__drift_choice){MLOPS__DM_AUTO, NAN};
@@ -67,9 +67,6 @@ MLOPS_API int mlops_drift_monitor_create(mlops_drift_monitor **out,
 MLOPS_API void mlops_drift_monitor_free(mlops_drift_monitor *m)
 {
     if (m == NULL) return;
-    for (size_t j = 0; m->cache && m->ref && j < m->ref->ncols; j++)
-        mlops__free(m->cache[j].sorted);
-    mlops__free(m->cache);
     mlops__free(m->choice);
     for (size_t i = 0; i < m->hist_count; i++)
         mlops_drift_report_free(m->history[(m->hist_head + i) % m->history_cap]);
@@ -184,6 +181,9 @@ MLOPS_API int mlops_drift_monitor_set_param(mlops_drift_monitor *m, const char *
     } else if (strcmp(name, "missing_jump") == 0) {
         rc = parse_double(name, value, 0.0, 1.0, false, &d);
         if (rc == MLOPS_OK) m->cfg.missing_jump = d;
+    } else if (strcmp(name, "range_share") == 0) {
+        rc = parse_double(name, value, 0.0, 1.0, false, &d);
+        if (rc == MLOPS_OK) m->cfg.range_share = d;
     } else if (strcmp(name, "window_rows") == 0) {
         rc = parse_count(name, value, 0, UINT64_MAX >> 1, &u);
         if (rc == MLOPS_OK) m->window_rows = u;

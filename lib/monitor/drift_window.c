@@ -254,6 +254,7 @@ static int add_by_time(mlops_drift_monitor *m, const view *v, const mlops__colum
         bool in_window = m->win != NULL && t >= m->win_start && t < m->win_end;
         if (i < rows && in_window && run_len > 0 && run + run_len == i) {
             run_len++;
+            m->rows_seen++;
             continue;
         }
         /* The run so far goes to the open window. */
