@@ -103,7 +103,7 @@ MLOPS_API void mlops_profile_free(mlops_profile *p);
  *                          (1000000, 0 .. 1e9)
  *  Whatever the number of rows, a numeric column holds at most about
  *  32 bytes per distinct_exact_limit and 8 bytes per quantile_exact_limit
- *  (plus 16 KiB of HyperLogLog and a few KiB of KLL sketch), a categorical
+ *  (plus 16 KiB of HyperLogLog and up to about 24 KiB of KLL sketch), a categorical
  *  column about 48 bytes plus twice the string's length per string kept,
  *  and the row hashes at most 96 bytes per duplicate_exact_limit; a call
  *  to mlops_profile_add() needs temporary memory proportional to the batch.

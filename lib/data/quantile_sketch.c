@@ -15,6 +15,7 @@ double mlops__kll_rank_error(uint32_t k)
 
 static void set_levels(mlops__kll *s, size_t nlevels);
 
+
 void mlops__kll_init(mlops__kll *s, uint32_t k)
 {
     memset(s, 0, sizeof *s);
@@ -113,11 +114,12 @@ static int compact_one(mlops__kll *s)
     size_t nlevels = h + 1 == s->nlevels ? s->nlevels + 1 : s->nlevels;
     size_t target = nlevels == s->nlevels ? s->level_cap[h] : level_capacity(s->k, nlevels - 1 - h);
     size_t keep = 2 * target + 16;
-    if (h == 0 && keep < s->k) keep = s->k;
+    if (h == 0 && keep < s->k + MLOPS_KLL_LEVEL0_SLACK) keep = s->k + MLOPS_KLL_LEVEL0_SLACK;
     double *smaller = NULL;
     if (lo->cap > keep) smaller = mlops__malloc_array(keep, sizeof *smaller, "quantile sketch level");
     if (nlevels != s->nlevels) set_levels(s, nlevels);
-    if (h == 0) mlops__sort_doubles(lo->items, lo->len);
+    if (h == 0 && (lo->len < 512 || mlops__sort_doubles_radix(lo->items, lo->len) != MLOPS_OK))
+        mlops__sort_doubles(lo->items, lo->len);
     /* An odd item out stays behind, so the level keeps its exact weight. */
     size_t first = lo->len % 2;
     size_t offset = (size_t)(mlops__rng_next(&s->rng) >> 63);
@@ -159,7 +161,7 @@ int mlops__kll_update_many(mlops__kll *s, const double *v, size_t n)
         l0->items[l0->len++] = v[i];
         s->retained++;
         s->n++;
-        if (s->retained > s->capacity) {
+        if (s->retained > s->capacity + MLOPS_KLL_LEVEL0_SLACK) {
             int rc = compress(s);
             if (rc != MLOPS_OK) return rc;
         }

@@ -5,7 +5,8 @@
  * capacity c(h) = max(8, ceil(k * (2/3)^(top - h))) that fills up is sorted
  * and compacted: one item of every adjacent pair, chosen by a fair coin for
  * the whole level, moves up a level, so the weight is kept and the retained
- * items stay below about 3k + 8 * levels. The coin comes from the library's
+ * items stay below about 3k + 8 * levels (plus MLOPS_KLL_LEVEL0_SLACK items
+ * waiting at level 0). The coin comes from the library's
  * SFC64 generator with a fixed seed, so a given sequence of updates and
  * merges always gives the same sketch. Sketches merge level by level, so a
  * stream split into parts and merged is summarised as accurately as the
@@ -25,7 +26,12 @@
 
 #include "core/rng.h"
 
-enum { MLOPS_KLL_MAX_LEVELS = 64, MLOPS_KLL_MIN_WIDTH = 8 };
+/* MLOPS_KLL_LEVEL0_SLACK: extra items level 0 may hold before compacting.
+ * Compacting in batches of this size sorts and merges each value a handful
+ * of times instead of once per few values, and loses no accuracy: a
+ * compaction's error does not depend on the level's length, so fewer
+ * compactions only help. It costs 16 KiB per sketch. */
+enum { MLOPS_KLL_MAX_LEVELS = 64, MLOPS_KLL_MIN_WIDTH = 8, MLOPS_KLL_LEVEL0_SLACK = 2048 };
 
 /* Seed of every sketch's coin. */
 #define MLOPS_KLL_SEED 0x4b4c4c2d70726f66ull

@@ -108,9 +108,9 @@ START_TEST(kll_bound_on_random_streams)
         for (int p = 1; p < 4; p++) ck_assert_int_eq(mlops__kll_merge(&part[0], &part[p]), MLOPS_OK);
         ck_assert_uint_eq(whole.n, n);
         ck_assert_uint_eq(part[0].n, n);
-        /* Bounded size: about 3k items plus 8 per level. */
-        ck_assert_uint_le(whole.retained, 3 * 200 + 8 * whole.nlevels);
-        ck_assert_uint_le(part[0].retained, 3 * 200 + 8 * part[0].nlevels);
+        /* Bounded size: about 3k items plus 8 per level, plus level 0's slack. */
+        ck_assert_uint_le(whole.retained, 3 * 200 + 8 * whole.nlevels + MLOPS_KLL_LEVEL0_SLACK);
+        ck_assert_uint_le(part[0].retained, 3 * 200 + 8 * part[0].nlevels + MLOPS_KLL_LEVEL0_SLACK);
         misses += count_misses(&whole, n, eps) + count_misses(&part[0], n, eps);
         queries += 2 * NQ;
         mlops__kll_free(&whole);
