@@ -6,6 +6,7 @@
 
 #include <mlops.h>
 
+int cmd_drift(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
@@ -22,6 +23,7 @@ static int usage(FILE *out)
           "  predict    predict with a saved model for the rows of a CSV file\n"
           "  evaluate   measure a saved model on labelled data and check its gates\n"
           "  inspect    describe a saved model, or print its model card JSON\n"
+          "  drift      compare a CSV file with a reference and say whether it drifted\n"
           "  version    print the library version\n"
           "  help       show this help\n"
           "\n"
@@ -50,6 +52,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "predict") == 0) return cmd_predict(argc - 1, argv + 1);
     if (strcmp(cmd, "evaluate") == 0) return cmd_evaluate(argc - 1, argv + 1);
     if (strcmp(cmd, "inspect") == 0) return cmd_inspect(argc - 1, argv + 1);
+    if (strcmp(cmd, "drift") == 0) return cmd_drift(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
         return usage(stdout);
     fprintf(stderr, "mlops: unknown command '%s'\n", cmd);

@@ -22,7 +22,7 @@
  *                   freedom)
  *   z               two-proportion z-test for a column with two categories
  * psi, jensen_shannon, hellinger, kl and chi2 work on the histogram bins of
- * the profile (numeric quantile bins with outer bins, or categories plus
+ * the profile (numeric quantile or per-value bins with outer bins, see profile.h, or categories plus
  * the unseen bin). psi and kl smooth every bin by adding 1/2 to its count on
  * both sides (the Jeffreys prior) so they stay finite and treat an empty
  * bin the same whichever side is empty; jensen_shannon and hellinger need

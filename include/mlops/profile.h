@@ -239,7 +239,12 @@ MLOPS_API int mlops_profile_top(const mlops_profile *p, size_t col, size_t rank,
  * B = the `bins` setting (default 10), the edges are the quantiles at
  * 0, 1/B, ..., 1 (numpy.quantile, 'linear'), repeated edges dropped, plus
  * two outer bins for values below the smallest and above the largest edge,
- * so values outside the reference range are counted instead of clipped. A
+ * so values outside the reference range are counted instead of clipped.
+ * A numeric column with at most B distinct values (flags, codes, small
+ * counts) gets one bin per value instead: edges at the smallest value, the
+ * midpoints a/2 + b/2 between neighbouring values, and the largest value.
+ * Quantile edges would put several values in one bin (a 0/1 column gets
+ * the single bin [0, 1]) and hide any shift between them. A
  * categorical column holds one bin per reference category, in the order of
  * their bytes, plus a last "unseen" bin for categories the reference never
  * had. mlops_profile_create_like() makes an empty profile counting on the

@@ -9,6 +9,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/numfmt.h"
 #include "monitor/drift_impl.h"
 
 int mlops__drift_add_finding(mlops_drift_report *r, const char *column, const char *kind,
@@ -123,6 +124,7 @@ static int findings(mlops_drift_report *r, const mlops_drift_monitor *m, const m
     for (size_t j = 0; rc == MLOPS_OK && j < cur->ncols; j++) {
         const mlops__profile_column *rcol = &m->ref->cols[j], *c = &cur->cols[j];
         const mlops__column_bins *b = &c->bins;
+        if (m->choice[j].method == MLOPS__DM_SKIP) continue;
         uint64_t rows = c->count + c->missing, ref_rows = rcol->count + rcol->missing;
         if (rows == 0) continue;
         if (c->count == 0) {
@@ -140,12 +142,15 @@ static int findings(mlops_drift_report *r, const mlops_drift_monitor *m, const m
         if (rc != MLOPS_OK) break;
         if (c->type == MLOPS_NUMERIC && b->nedges > 0) {
             uint64_t out = b->counts[0] + b->counts[b->nbins - 1];
+            char lo[MLOPS_DOUBLE_BUFSIZE], hi[MLOPS_DOUBLE_BUFSIZE];
+            mlops__format_double(b->edges[0], lo);
+            mlops__format_double(b->edges[b->nedges - 1], hi);
             if (out > 0 && (double)out > m->cfg.range_share * (double)c->count)
                 rc = mlops__drift_add_finding(
                     r, c->name, "out_of_range", out,
-                    "column '%s': %llu values (%.2f%%) outside the reference range [%.17g, %.17g]",
-                    c->name, (unsigned long long)out, 100.0 * (double)out / (double)c->count,
-                    b->edges[0], b->edges[b->nedges - 1]);
+                    "column '%s': %llu values (%.2f%%) outside the reference range [%s, %s]",
+                    c->name, (unsigned long long)out, 100.0 * (double)out / (double)c->count, lo,
+                    hi);
         } else if (c->type == MLOPS_CATEGORICAL && b->counts[b->nbins - 1] > 0) {
             uint64_t unseen = b->counts[b->nbins - 1];
             char names[256];
