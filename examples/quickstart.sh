@@ -3,8 +3,10 @@
 # the main job with the mlops command-line tool on the bundled dataset:
 # profile the data, train a classifier of a car's region of origin, show its
 # model card and coefficients, evaluate it (metrics with bootstrap
-# intervals, fairness across cylinder counts, a noise probe, release gates)
-# and predict the first rows.
+# intervals, fairness across cylinder counts, a noise probe, release gates),
+# predict the first rows, and check for drift between the cars of the early
+# 1970s (the reference profile, saved for later checks) and those of the
+# 1980s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,3 +39,9 @@ $mlops predict --model "$out/origin.model" --data examples/data/cars.csv --id Na
   --out "$out/predictions.csv"
 echo "first predictions ($out/predictions.csv):"
 head -6 "$out/predictions.csv"
+echo
+# Year is column 8 (ISO dates), so text comparison splits the file by year.
+awk -F, 'NR == 1 || $8 <= "1975-12-31"' examples/data/cars.csv >"$out/cars_1970_1975.csv"
+awk -F, 'NR == 1 || $8 >= "1980-01-01"' examples/data/cars.csv >"$out/cars_1980_1982.csv"
+$mlops drift --reference "$out/cars_1970_1975.csv" --current "$out/cars_1980_1982.csv" \
+  --column Name=skip --column Year=skip --save-reference "$out/cars_1970_1975.profile"
