@@ -11,10 +11,12 @@ from ._dataset import Dataset, have_numpy
 from ._transform import Transform
 from ._model import Model
 from ._evaluator import Evaluator, Report, have_evaluator
+from ._profile import Profile, have_profile
+from ._drift import DriftMonitor, DriftReport
 
 __all__ = ["MlopsError", "version", "version_string", "live_allocations",
            "Dataset", "Transform", "Model", "Evaluator", "Report", "have_numpy",
-           "have_evaluator"]
+           "have_evaluator", "Profile", "have_profile", "DriftMonitor", "DriftReport"]
 
 
 def version():

@@ -174,6 +174,83 @@ for _name, _restype, _args in (
         _optional_present.add(_name)
 
 
+# ---- Profiles and drift monitoring -----------------------------------------
+# Declared when present, like the functions above: a library without them
+# still loads, and mlops.Profile / mlops.DriftMonitor report MLOPS_EUNSUPPORTED.
+profile_p = _opaque("mlops_profile")
+drift_monitor_p = _opaque("mlops_drift_monitor")
+drift_report_p = _opaque("mlops_drift_report")
+drift_alert_fn = ctypes.CFUNCTYPE(None, _vp, _int, drift_report_p, _str)
+_u64, _dbl = ctypes.c_uint64, ctypes.c_double
+_u64_p, _int_p = ctypes.POINTER(_u64), ctypes.POINTER(_int)
+MONITOR_FUNCTIONS = (
+    ("mlops_profile_create", _int, (ctypes.POINTER(profile_p),)),
+    ("mlops_profile_free", None, (profile_p,)),
+    ("mlops_profile_set", _int, (profile_p, _str, _str)),
+    ("mlops_profile_add", _int, (profile_p, dataset_p)),
+    ("mlops_profile_merge", _int, (profile_p, profile_p)),
+    ("mlops_profile_rows", _u64, (profile_p,)),
+    ("mlops_profile_cols", _size, (profile_p,)),
+    ("mlops_profile_duplicate_rows", _int, (profile_p, _u64_p, _int_p)),
+    ("mlops_profile_column_name", _str, (profile_p, _size)),
+    ("mlops_profile_column_type", _int, (profile_p, _size)),
+    ("mlops_profile_column_index", _int, (profile_p, _str, c_size_p)),
+    ("mlops_profile_column_flags", _int, (profile_p, _size)),
+    ("mlops_profile_counts", _int, (profile_p, _size, _u64_p, _u64_p)),
+    ("mlops_profile_distinct", _int, (profile_p, _size, _u64_p, _int_p)),
+    ("mlops_profile_stats", _int, (profile_p, _size, c_double_p, c_double_p, c_double_p,
+                                   c_double_p)),
+    ("mlops_profile_quantile", _int, (profile_p, _size, _dbl, c_double_p, _int_p)),
+    ("mlops_profile_top_count", _int, (profile_p, _size, c_size_p)),
+    ("mlops_profile_top", _int, (profile_p, _size, _size, c_char_pp, _u64_p, _u64_p)),
+    ("mlops_profile_fix_bins", _int, (profile_p,)),
+    ("mlops_profile_has_bins", _int, (profile_p,)),
+    ("mlops_profile_create_like", _int, (ctypes.POINTER(profile_p), profile_p)),
+    ("mlops_profile_bin_count", _int, (profile_p, _size, c_size_p)),
+    ("mlops_profile_bin", _int, (profile_p, _size, _size, c_double_p, c_double_p, c_char_pp,
+                                 _u64_p)),
+    ("mlops_profile_save", _int, (profile_p, _str)),
+    ("mlops_profile_load", _int, (ctypes.POINTER(profile_p), _str)),
+    ("mlops_profile_to_json", _int, (profile_p, c_out_buffer)),
+    ("mlops_drift_monitor_create", _int, (ctypes.POINTER(drift_monitor_p), profile_p)),
+    ("mlops_drift_monitor_free", None, (drift_monitor_p,)),
+    ("mlops_drift_monitor_set_param", _int, (drift_monitor_p, _str, _str)),
+    ("mlops_drift_monitor_set_column", _int, (drift_monitor_p, _str, _str, _dbl)),
+    ("mlops_drift_monitor_set_method", _int, (drift_monitor_p, _str, _dbl)),
+    ("mlops_drift_monitor_set_model", _int, (drift_monitor_p, model_p)),
+    ("mlops_drift_monitor_set_alert", _int, (drift_monitor_p, drift_alert_fn, _vp)),
+    ("mlops_drift_monitor_compare", _int, (drift_monitor_p, profile_p,
+                                           ctypes.POINTER(drift_report_p))),
+    ("mlops_drift_monitor_add", _int, (drift_monitor_p, dataset_p)),
+    ("mlops_drift_monitor_flush", _int, (drift_monitor_p,)),
+    ("mlops_drift_monitor_add_labels", _int, (drift_monitor_p, _u64, dataset_p, _str, _size)),
+    ("mlops_drift_monitor_window_count", _size, (drift_monitor_p,)),
+    ("mlops_drift_monitor_window", _int, (drift_monitor_p, _size,
+                                          ctypes.POINTER(drift_report_p))),
+    ("mlops_drift_monitor_counter", _int, (drift_monitor_p, _str, _u64_p)),
+    ("mlops_drift_monitor_history_json", _int, (drift_monitor_p, c_out_buffer)),
+    ("mlops_drift_monitor_prometheus", _int, (drift_monitor_p, _vp, _size, c_size_p)),
+    ("mlops_drift_report_free", None, (drift_report_p,)),
+    ("mlops_drift_report_dataset_drift", _int, (drift_report_p, c_double_p)),
+    ("mlops_drift_report_severity", _int, (drift_report_p,)),
+    ("mlops_drift_report_column_count", _size, (drift_report_p,)),
+    ("mlops_drift_report_column", _int, (drift_report_p, _size, c_char_pp, c_char_pp, c_double_p,
+                                         c_double_p, c_double_p, c_double_p, _int_p)),
+    ("mlops_drift_report_finding_count", _size, (drift_report_p,)),
+    ("mlops_drift_report_finding", _int, (drift_report_p, _size, c_char_pp, c_char_pp, _u64_p,
+                                          c_char_pp)),
+    ("mlops_drift_report_window", _int, (drift_report_p, _u64_p, _u64_p, _u64_p, c_double_p,
+                                         c_double_p)),
+    ("mlops_drift_report_performance", _int, (drift_report_p, c_char_pp, c_double_p, c_double_p,
+                                              _u64_p, _int_p)),
+    ("mlops_drift_report_json", _int, (drift_report_p, c_out_buffer)),
+)
+for _name, _restype, _args in MONITOR_FUNCTIONS:
+    if hasattr(lib, _name):
+        _declare(_name, _restype, *_args)
+        _optional_present.add(_name)
+
+
 def has(name):
     """True when the loaded library exports `name` (and it is declared)."""
     return name in _optional_present
