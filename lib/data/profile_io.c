@@ -9,6 +9,8 @@
  *   COLS  per column: name, type u8, count u64, missing u64, then the
  *         numeric or categorical state, then the bins
  *   ROWS  duplicate-row hash set: level u8, sampled_rows u64, entries
+ *   SUMS  per other section, in file order: its tag and the CRC-32 of its
+ *         stored (compressed) bytes
  * Beyond the container's checksums every field is checked for consistency
  * with the others (counts add up, edges increase, settings in range), so a
  * file edited with a valid checksum is refused as well. */
@@ -19,6 +21,7 @@
 
 #include "core/alloc.h"
 #include "core/bytes.h"
+#include "core/compress.h"
 #include "core/container.h"
 #include "core/error.h"
 #include "data/profile_impl.h"
@@ -170,6 +173,18 @@ static int encode(const mlops_profile *p, mlops__container_writer *w)
     if (rc == MLOPS_OK) rc = mlops__cw_add(w, "HEAD", head.buf, head.len, false);
     if (rc == MLOPS_OK) rc = mlops__cw_add(w, "COLS", cols.buf, cols.len, true);
     if (rc == MLOPS_OK) rc = mlops__cw_add(w, "ROWS", rows.buf, rows.len, true);
+    /* The container checks each section's bytes after decompression; a few
+     * bits of a deflate stream do not change what it decompresses to. The
+     * checksums of the stored bytes make every bit of the file count. */
+    mlops__wbuf sums = {.label = "profile encoding"};
+    for (size_t i = 0; rc == MLOPS_OK && i < w->count; i++) {
+        mlops__wbuf_put(&sums, w->sections[i].tag, 4);
+        mlops__wbuf_put_le(&sums, mlops__crc32(0, w->sections[i].owned, w->sections[i].stored_size),
+                           4);
+    }
+    if (rc == MLOPS_OK) rc = sums.status;
+    if (rc == MLOPS_OK) rc = mlops__cw_add(w, "SUMS", sums.buf, sums.len, false);
+    mlops__free(sums.buf);
     mlops__free(head.buf);
     mlops__free(cols.buf);
     mlops__free(rows.buf);
@@ -469,6 +484,30 @@ static int get_bins(rd *r, mlops__profile_column *c, bool has_bins)
     return r->b.status;
 }
 
+/* Every section but SUMS is listed in SUMS with the CRC-32 of its stored
+ * bytes, in file order. */
+static int check_sums(const mlops__container *c)
+{
+    rd r;
+    if (open_section(c, "SUMS", &r) != MLOPS_OK) return close_section(&r);
+    if (r.b.len != 8 * (c->count - 1)) bad(&r, "sections", "%zu bytes for %zu sections", r.b.len, c->count - 1);
+    for (size_t i = 0; r.b.status == MLOPS_OK && i < c->count; i++) {
+        const mlops__section *s = &c->sections[i];
+        if (strcmp(s->tag, "SUMS") == 0) continue;
+        if (memcmp(r.b.p + r.b.pos, s->tag, 4) != 0) {
+            bad(&r, "tag", "section %zu is '%s', the list names another", i, s->tag);
+            break;
+        }
+        r.b.pos += 4;
+        uint32_t want = (uint32_t)mlops__rbuf_get_le(&r.b, 4, "crc");
+        uint32_t got = mlops__crc32(0, c->data + s->offset, (size_t)s->stored_size);
+        if (want != got)
+            bad(&r, "crc", "section '%s' stored bytes have checksum 0x%08x, not 0x%08x", s->tag,
+                (unsigned)got, (unsigned)want);
+    }
+    return close_section(&r);
+}
+
 static int read_head(const mlops__container *c, mlops_profile *p, uint64_t *ncols)
 {
     rd r;
@@ -497,8 +536,9 @@ static int read_columns(const mlops__container *c, mlops_profile *p, uint64_t nc
         bad(&r, "ncols", "%llu columns cannot fit", (unsigned long long)ncols);
         return close_section(&r);
     }
-    p->cols = mlops__calloc(ncols ? (size_t)ncols : 1, sizeof *p->cols, "profile columns");
-    if (p->cols == NULL) r.b.status = MLOPS_ENOMEM;
+    /* No columns, no array: a profile without a schema makes its own later. */
+    if (ncols > 0 && (p->cols = mlops__calloc((size_t)ncols, sizeof *p->cols, "profile columns")) == NULL)
+        r.b.status = MLOPS_ENOMEM;
     for (size_t j = 0; j < ncols && r.b.status == MLOPS_OK; j++) {
         mlops__profile_column *col = &p->cols[j];
         mlops__numeric_init(&col->num, &p->settings);
@@ -573,6 +613,7 @@ MLOPS_API int mlops_profile_load(mlops_profile **out, const char *path)
     if (rc == MLOPS_OK && c.kind_version > KIND_VERSION)
         rc = mlops__fail(MLOPS_EVERSION, "%s: profile format %u is newer than this library's %u",
                          c.source, (unsigned)c.kind_version, KIND_VERSION);
+    if (rc == MLOPS_OK) rc = check_sums(&c);
     if (rc == MLOPS_OK) rc = read_head(&c, p, &ncols);
     if (rc == MLOPS_OK && !p->has_schema && (ncols > 0 || p->rows > 0 || p->has_bins))
         rc = mlops__fail(MLOPS_ECORRUPT, "%s: profile section 'HEAD': columns without a schema",

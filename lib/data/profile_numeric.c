@@ -202,7 +202,7 @@ int mlops__numeric_add(mlops__profile_column *c, const mlops__profile_settings *
         if (rc != MLOPS_OK) return rc;
     }
     if (s->quantiles_approx) {
-        rc = mlops__kll_update_many(&s->kll, values, n);
+        rc = mlops__kll_update_stream(&s->kll, values, n);
         if (rc != MLOPS_OK) return rc;
     } else if (present > 0) {
         rc = reserve_values(s, (size_t)present, cfg->quantile_exact_limit);

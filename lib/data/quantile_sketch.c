@@ -169,6 +169,69 @@ int mlops__kll_update_many(mlops__kll *s, const double *v, size_t n)
     return MLOPS_OK;
 }
 
+uint64_t mlops__kll_sample_start(uint32_t k)
+{
+    uint64_t t = (uint64_t)65536 * k * k / (200 * 200);
+    return t < 4096 ? 4096 : t;
+}
+
+/* Adds the sorted items picks[0..m) of weight 2^h at level h. */
+static int add_level_items(mlops__kll *s, size_t h, const double *picks, size_t m)
+{
+    if (h + 1 >= MLOPS_KLL_MAX_LEVELS)
+        return mlops__fail(MLOPS_ERANGE, "quantile sketch: more than 2^%d values",
+                           MLOPS_KLL_MAX_LEVELS - 1);
+    int rc = reserve(&s->level[h], m);
+    if (rc != MLOPS_OK) return rc;
+    if (h + 1 > s->nlevels) set_levels(s, h + 1);
+    merge_into(&s->level[h], picks, m, 1);
+    s->retained += m;
+    s->n += (uint64_t)m << h;
+    return compress(s);
+}
+
+int mlops__kll_update_stream(mlops__kll *s, const double *v, size_t n)
+{
+    uint64_t start = mlops__kll_sample_start(s->k);
+    size_t i = 0;
+    while (i < n && s->n < 2 * start) {
+        uint64_t room = 2 * start - s->n;
+        size_t len = n - i < room ? n - i : (size_t)room;
+        int rc = mlops__kll_update_many(s, v + i, len);
+        if (rc != MLOPS_OK) return rc;
+        i += len;
+    }
+    if (i == n) return MLOPS_OK;
+    size_t h = 0;
+    while (((uint64_t)2 << h) <= s->n / start) h++;
+    uint64_t b = (uint64_t)1 << h;
+    size_t cap = (size_t)((n - i) / b) + 1;
+    double *picks = mlops__malloc_array(cap, sizeof *picks, "sampled items");
+    if (picks == NULL) return MLOPS_ENOMEM;
+    size_t m = 0, tail = i;
+    /* b is a power of two, so the low bits of a draw are uniform below it. */
+    uint64_t c = 0, target = mlops__rng_next(&s->rng) & (b - 1);
+    double pick = 0.0;
+    for (; i < n; i++) {
+        if (isnan(v[i])) continue;
+        if (c == 0) tail = i;
+        if (c == target) pick = v[i];
+        if (++c == b) {
+            picks[m++] = pick;
+            c = 0;
+            target = mlops__rng_next(&s->rng) & (b - 1);
+        }
+    }
+    int rc = MLOPS_OK;
+    if (m > 0) {
+        if (m < 512 || mlops__sort_doubles_radix(picks, m) != MLOPS_OK) mlops__sort_doubles(picks, m);
+        rc = add_level_items(s, h, picks, m);
+    }
+    mlops__free(picks);
+    if (rc == MLOPS_OK && c > 0) rc = mlops__kll_update_many(s, v + tail, n - tail);
+    return rc;
+}
+
 int mlops__kll_merge(mlops__kll *s, const mlops__kll *o)
 {
     for (size_t h = 0; h < o->nlevels; h++) {

@@ -64,6 +64,22 @@ int mlops__kll_update(mlops__kll *s, double v);
 /* Adds the values of v[0..n) that are not NaN, in order: the same sketch as
  * one mlops__kll_update() per value. */
 int mlops__kll_update_many(mlops__kll *s, const double *v, size_t n);
+/* Values a sketch summarises item by item before mlops__kll_update_stream()
+ * starts sampling: T(k) = 65536 (k / 200)^2, at least 4096. */
+uint64_t mlops__kll_sample_start(uint32_t k);
+
+/* As mlops__kll_update_many() for long streams: once the sketch holds
+ * n >= 2 T(k) values, each full block of b = 2^floor(log2(n / T)) values of
+ * the call (NaN skipped) gives one of its values, drawn uniformly, as an
+ * item of weight b at level log2(b); the values after the last full block
+ * are added one by one. Weights stay exact (n counts every value), the cost
+ * per value drops by about b, and the rank of any value moves by a sum of
+ * independent block errors whose standard deviation is at most
+ * n / sqrt(8 T): 0.14% of n for k = 200, so a quantile's rank error stays
+ * within eps(k) + 3 / sqrt(8 T) (1.74% for k = 200) with probability at
+ * least 98.5%. Shorter streams get exactly mlops__kll_update_many(). */
+int mlops__kll_update_stream(mlops__kll *s, const double *v, size_t n);
+
 /* s := summary of both streams. `o` must have the same k. */
 int mlops__kll_merge(mlops__kll *s, const mlops__kll *o);
 /* A copy of `src` into `dst`. */
