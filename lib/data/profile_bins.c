@@ -293,14 +293,16 @@ MLOPS_API int mlops_profile_has_bins(const mlops_profile *p)
     return p != NULL && p->has_bins;
 }
 
-static const char *profile_name(const void *src, size_t col)
+int mlops__profile_check_reference(const mlops_profile *p, const char *func)
 {
-    return ((const mlops_profile *)src)->cols[col].name;
-}
-
-static int profile_type(const void *src, size_t col)
-{
-    return ((const mlops_profile *)src)->cols[col].type;
+    if (p->failed)
+        return mlops__fail(MLOPS_ESTATE, "%s: the reference is incomplete after an earlier failure",
+                           func);
+    if (!p->has_bins)
+        return mlops__fail(MLOPS_ESTATE,
+                           "%s: the reference has no fixed bins (call mlops_profile_fix_bins)",
+                           func);
+    return MLOPS_OK;
 }
 
 MLOPS_API int mlops_profile_create_like(mlops_profile **out, const mlops_profile *reference)
@@ -308,18 +310,13 @@ MLOPS_API int mlops_profile_create_like(mlops_profile **out, const mlops_profile
     static const char func[] = "mlops_profile_create_like";
     if (out == NULL || reference == NULL)
         return mlops__fail(MLOPS_EINVAL, "%s: NULL argument", func);
-    if (reference->failed)
-        return mlops__fail(MLOPS_ESTATE, "%s: the reference is incomplete after an earlier failure",
-                           func);
-    if (!reference->has_bins)
-        return mlops__fail(MLOPS_ESTATE,
-                           "%s: the reference has no fixed bins (call mlops_profile_fix_bins)",
-                           func);
+    int rc = mlops__profile_check_reference(reference, func);
+    if (rc != MLOPS_OK) return rc;
     mlops_profile *p;
-    int rc = mlops_profile_create(&p);
+    rc = mlops_profile_create(&p);
     if (rc != MLOPS_OK) return rc;
     p->settings = reference->settings;
-    mlops__schema_view view = {reference->ncols, reference, profile_name, profile_type};
+    mlops__schema_view view = mlops__profile_view(reference);
     rc = mlops__profile_match_schema(p, &view, "reference");
     for (size_t j = 0; rc == MLOPS_OK && j < p->ncols; j++)
         rc = mlops__bins_copy_empty(&p->cols[j].bins, &reference->cols[j].bins);

@@ -149,6 +149,13 @@ uint64_t mlops__categorical_distinct(const mlops__categorical_state *s);
 int mlops__categorical_top(const mlops__categorical_state *s, size_t limit, int32_t **codes,
                            size_t *n);
 
+/* The columns of profile `p` as a schema view. */
+mlops__schema_view mlops__profile_view(const mlops_profile *p);
+
+/* MLOPS_OK when `p` can serve as a reference (not failed, bins fixed), else
+ * MLOPS_ESTATE with a message naming `func`. */
+int mlops__profile_check_reference(const mlops_profile *p, const char *func);
+
 /* Reference histograms (profile_bins.c). */
 void mlops__bins_clear(mlops__column_bins *b);
 /* dst := src's bins with zero counts (dst empty). */

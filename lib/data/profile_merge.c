@@ -13,6 +13,11 @@ static int profile_type(const void *src, size_t col)
     return ((const mlops_profile *)src)->cols[col].type;
 }
 
+mlops__schema_view mlops__profile_view(const mlops_profile *p)
+{
+    return (mlops__schema_view){p->ncols, p, profile_name, profile_type};
+}
+
 MLOPS_API int mlops_profile_merge(mlops_profile *p, const mlops_profile *other)
 {
     static const char func[] = "mlops_profile_merge";
@@ -22,7 +27,7 @@ MLOPS_API int mlops_profile_merge(mlops_profile *p, const mlops_profile *other)
     if (p->failed || other->failed)
         return mlops__fail(MLOPS_ESTATE, "%s: the %s profile is incomplete after an earlier failure",
                            func, p->failed ? "target" : "merged");
-    mlops__schema_view view = {other->ncols, other, profile_name, profile_type};
+    mlops__schema_view view = mlops__profile_view(other);
     /* Columns first: with different widths the budget caps the limits
      * differently, and a setting the caller never touched would be blamed. */
     int rc;

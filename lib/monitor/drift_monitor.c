@@ -29,14 +29,8 @@ MLOPS_API int mlops_drift_monitor_create(mlops_drift_monitor **out,
     static const char func[] = "mlops_drift_monitor_create";
     if (out == NULL || reference == NULL)
         return mlops__fail(MLOPS_EINVAL, "%s: NULL argument", func);
-    if (reference->failed)
-        return mlops__fail(MLOPS_ESTATE, "%s: the reference is incomplete after an earlier failure",
-                           func);
-    if (!reference->has_bins)
-        return mlops__fail(MLOPS_ESTATE,
-                           "%s: the reference profile has no fixed bins (call "
-                           "mlops_profile_fix_bins)",
-                           func);
+    int rc = mlops__profile_check_reference(reference, func);
+    if (rc != MLOPS_OK) return rc;
     mlops_drift_monitor *m = mlops__calloc(1, sizeof *m, "drift monitor");
     if (m == NULL) return MLOPS_ENOMEM;
     size_t n = reference->ncols ? reference->ncols : 1;
