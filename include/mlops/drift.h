@@ -168,7 +168,10 @@ MLOPS_API int mlops_drift_monitor_set_method(mlops_drift_monitor *m, const char 
  *  latency histogram times each prediction call, and when the reference
  *  profile has a column named "prediction" (numeric for regression, the
  *  class label for classification) the predictions are compared with it
- *  like any other column. Labels given later with
+ *  like any other column, as are the class probabilities with numeric
+ *  reference columns named "proba_<class label>" (the columns
+ *  `mlops predict --proba` writes). Batches then need not hold those
+ *  columns. Labels given later with
  *  mlops_drift_monitor_add_labels() yield per-window performance.
  *  Returns MLOPS_OK; MLOPS_EINVAL (NULL argument, untrained model);
  *  MLOPS_ESTATE (data already added). */

@@ -119,14 +119,30 @@ MLOPS_API int mlops_drift_monitor_window(const mlops_drift_monitor *m, size_t i,
 
 /* ---- Batches ------------------------------------------------------------- */
 
-/* The batch's columns in reference order, as shallow copies (the view owns
- * nothing); the prediction column, when the reference has one and a model
- * is attached, comes from `pred` instead. */
+/* What the model said about a batch: the prediction of each row (class
+ * index or value) and, for classifiers when needed, the probability of
+ * every class (row-major) and the positive class's of a binary model. */
+typedef struct outputs {
+    double *pred, *proba, *score;
+    size_t classes;
+} outputs;
+
+static void outputs_free(outputs *o)
+{
+    mlops__free(o->pred);
+    mlops__free(o->proba);
+    mlops__free(o->score);
+}
+
+/* The batch's columns in reference order, as shallow copies of the batch's
+ * columns; with a model attached, a reference column named "prediction"
+ * or "proba_<class>" takes the model's output instead. */
 typedef struct view {
     mlops_dataset d;
     mlops__column *cols;
     mlops__dict *classes;   /* class labels, for a categorical prediction column */
     int32_t *pred_codes;
+    double *proba_cols;     /* one column per referenced class probability */
 } view;
 
 static void view_free(view *v)
@@ -134,6 +150,53 @@ static void view_free(view *v)
     mlops__free(v->cols);
     mlops__dict_free(v->classes);
     mlops__free(v->pred_codes);
+    mlops__free(v->proba_cols);
+}
+
+/* The class whose probability column `name` ("proba_<label>") is, or -1. */
+static long proba_class(const mlops_model *model, const char *name)
+{
+    if (model == NULL || strncmp(name, "proba_", 6) != 0) return -1;
+    size_t k = mlops_model_class_count(model);
+    for (size_t i = 0; i < k; i++)
+        if (strcmp(mlops_model_class_label(model, i), name + 6) == 0) return (long)i;
+    return -1;
+}
+
+/* Whether the reference compares any class probability. */
+static bool wants_proba(const mlops_drift_monitor *m)
+{
+    for (size_t j = 0; j < m->ref->ncols; j++)
+        if (m->ref->cols[j].type == MLOPS_NUMERIC && proba_class(m->model, m->ref->cols[j].name) >= 0)
+            return true;
+    return false;
+}
+
+static int proba_columns(const mlops_drift_monitor *m, view *v, const outputs *o, size_t rows)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < m->ref->ncols; j++)
+        n += m->ref->cols[j].type == MLOPS_NUMERIC && proba_class(m->model, m->ref->cols[j].name) >= 0;
+    if (n == 0 || o->proba == NULL) return MLOPS_OK;
+    size_t cells;
+    if (!mlops__mul_size(n, rows ? rows : 1, &cells) ||
+        (v->proba_cols = mlops__malloc_array(cells, sizeof *v->proba_cols, "probability columns")) ==
+            NULL)
+        return MLOPS_ENOMEM;
+    size_t used = 0;
+    for (size_t j = 0; j < m->ref->ncols; j++) {
+        const mlops__profile_column *rc = &m->ref->cols[j];
+        long k = rc->type == MLOPS_NUMERIC ? proba_class(m->model, rc->name) : -1;
+        if (k < 0) continue;
+        double *col = v->proba_cols + used * rows;
+        for (size_t i = 0; i < rows; i++) col[i] = o->proba[i * o->classes + (size_t)k];
+        memset(&v->cols[j], 0, sizeof v->cols[j]);
+        v->cols[j].name = rc->name;
+        v->cols[j].type = MLOPS_NUMERIC;
+        v->cols[j].values = col;
+        used++;
+    }
+    return MLOPS_OK;
 }
 
 static int prediction_column(const mlops_drift_monitor *m, view *v, mlops__column *c,
@@ -163,20 +226,23 @@ static int prediction_column(const mlops_drift_monitor *m, view *v, mlops__colum
     return MLOPS_OK;
 }
 
-static int make_view(const mlops_drift_monitor *m, const mlops_dataset *batch, double *pred,
+static int make_view(const mlops_drift_monitor *m, const mlops_dataset *batch, const outputs *o,
                      view *v)
 {
     memset(v, 0, sizeof *v);
     const mlops_profile *ref = m->ref;
     v->cols = mlops__calloc(ref->ncols ? ref->ncols : 1, sizeof *v->cols, "monitor batch view");
     if (v->cols == NULL) return MLOPS_ENOMEM;
+    int e = proba_columns(m, v, o, batch->rows);
+    if (e != MLOPS_OK) return e;
     for (size_t j = 0; j < ref->ncols; j++) {
         const mlops__profile_column *rc = &ref->cols[j];
-        if (pred != NULL && strcmp(rc->name, PREDICTION_COLUMN) == 0) {
-            int e = prediction_column(m, v, &v->cols[j], rc, pred, batch->rows);
+        if (o->pred != NULL && strcmp(rc->name, PREDICTION_COLUMN) == 0) {
+            e = prediction_column(m, v, &v->cols[j], rc, o->pred, batch->rows);
             if (e != MLOPS_OK) return e;
             continue;
         }
+        if (v->cols[j].values != NULL) continue; /* a class probability */
         size_t col;
         if (mlops_dataset_column_index(batch, rc->name, &col) != MLOPS_OK)
             return mlops__fail(MLOPS_EINVAL, "drift monitor: the batch has no column '%s'",
@@ -291,27 +357,28 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Predicts the batch: values (class index or value), and for binary
- * classifiers the positive class's probability as the score. */
-static int predict(mlops_drift_monitor *m, const mlops_dataset *batch, double **pred,
-                   double **score)
+/* Predicts the batch (see `outputs`); probabilities for binary models (the
+ * score behind ROC AUC) and when the reference compares them. */
+static int predict(mlops_drift_monitor *m, const mlops_dataset *batch, outputs *o)
 {
-    size_t rows = batch->rows, k = mlops_model_class_count(m->model);
-    *pred = mlops__malloc_array(rows ? rows : 1, sizeof **pred, "monitor predictions");
-    *score = NULL;
-    if (*pred == NULL) return MLOPS_ENOMEM;
+    size_t rows = batch->rows, k = mlops_model_class_count(m->model), cells;
+    memset(o, 0, sizeof *o);
+    o->classes = k;
+    o->pred = mlops__malloc_array(rows ? rows : 1, sizeof *o->pred, "monitor predictions");
+    if (o->pred == NULL) return MLOPS_ENOMEM;
     uint64_t t0 = now_ns();
-    int rc = mlops_model_predict(m->model, batch, MLOPS_PREDICT_VALUE, *pred, rows);
-    if (rc == MLOPS_OK && k == 2) {
-        double *proba = mlops__malloc_array(rows ? rows : 1, 2 * sizeof *proba, "probabilities");
-        *score = mlops__malloc_array(rows ? rows : 1, sizeof **score, "scores");
-        if (proba == NULL || *score == NULL) {
+    int rc = mlops_model_predict(m->model, batch, MLOPS_PREDICT_VALUE, o->pred, rows);
+    if (rc == MLOPS_OK && (k == 2 || (k > 2 && wants_proba(m)))) {
+        if (!mlops__mul_size(rows ? rows : 1, k, &cells) ||
+            (o->proba = mlops__malloc_array(cells, sizeof *o->proba, "probabilities")) == NULL ||
+            (k == 2 && (o->score = mlops__malloc_array(rows ? rows : 1, sizeof *o->score,
+                                                       "scores")) == NULL)) {
             rc = MLOPS_ENOMEM;
         } else {
-            rc = mlops_model_predict(m->model, batch, MLOPS_PREDICT_PROBA, proba, 2 * rows);
-            for (size_t i = 0; rc == MLOPS_OK && i < rows; i++) (*score)[i] = proba[2 * i + 1];
+            rc = mlops_model_predict(m->model, batch, MLOPS_PREDICT_PROBA, o->proba, rows * k);
+            for (size_t i = 0; rc == MLOPS_OK && o->score && i < rows; i++)
+                o->score[i] = o->proba[2 * i + 1];
         }
-        mlops__free(proba);
     }
     uint64_t dt = now_ns() - t0;
     m->latency_count++;
@@ -321,7 +388,7 @@ static int predict(mlops_drift_monitor *m, const mlops_dataset *batch, double **
     m->latency_buckets[b]++;
     if (rc == MLOPS_OK) {
         m->predictions += rows;
-        for (size_t i = 0; i < rows; i++) m->prediction_nans += isnan((*pred)[i]);
+        for (size_t i = 0; i < rows; i++) m->prediction_nans += isnan(o->pred[i]);
     }
     return rc;
 }
@@ -342,31 +409,30 @@ MLOPS_API int mlops_drift_monitor_add(mlops_drift_monitor *m, const mlops_datase
         }
         tc = &batch->cols[col];
     }
-    double *pred = NULL, *score = NULL;
+    outputs o;
+    memset(&o, 0, sizeof o);
     int rc = MLOPS_OK;
     bool recorded = false;
     if (m->model != NULL) {
-        rc = predict(m, batch, &pred, &score);
-        if (rc == MLOPS_OK) rc = mlops__labels_record(m, m->rows_seen, pred, score, batch->rows);
+        rc = predict(m, batch, &o);
+        if (rc == MLOPS_OK) rc = mlops__labels_record(m, m->rows_seen, o.pred, o.score, batch->rows);
         recorded = rc == MLOPS_OK;
     }
     view v;
     memset(&v, 0, sizeof v);
-    if (rc == MLOPS_OK) rc = make_view(m, batch, pred, &v);
+    if (rc == MLOPS_OK) rc = make_view(m, batch, &o, &v);
     if (rc != MLOPS_OK) {
         /* Row numbers stay in step with the label store. */
         if (m->model != NULL && !recorded)
             mlops__labels_record(m, m->rows_seen, NULL, NULL, batch->rows);
         m->rows_rejected += batch->rows;
         m->rows_seen += batch->rows;
-        mlops__free(pred);
-        mlops__free(score);
+        outputs_free(&o);
         view_free(&v);
         return rc;
     }
     rc = tc ? add_by_time(m, &v, tc) : add_by_rows(m, &v);
     view_free(&v);
-    mlops__free(pred);
-    mlops__free(score);
+    outputs_free(&o);
     return rc;
 }

@@ -380,6 +380,93 @@ START_TEST(labels_give_window_performance)
 }
 END_TEST
 
+/* ---- Prediction and probability drift -------------------------------------- */
+
+START_TEST(prediction_and_probability_drift)
+{
+    rng_state = 4242;
+    mlops_dataset *train = make_rows(2000, 0.0, SIZE_MAX, 0), *xy;
+    const char *features[] = {"x", "y"};
+    OK(select_named(&xy, train, features, 2));
+    size_t ycol;
+    OK(mlops_dataset_column_index(xy, "y", &ycol));
+    OK(mlops_dataset_set_role(xy, ycol, MLOPS_ROLE_TARGET));
+    mlops_model *model;
+    OK(mlops_model_create(&model, "logistic_regression"));
+    OK(mlops_model_fit(model, xy));
+
+    /* The reference: x, the predicted class and P(yes) on the training rows. */
+    size_t n = 2000, yes = mlops_model_class_label(model, 1)[0] == 'y' ? 1 : 0;
+    double *pred = malloc(n * sizeof *pred), *proba = malloc(2 * n * sizeof *proba);
+    double *x = malloc(n * sizeof *x), *pyes = malloc(n * sizeof *pyes);
+    const char **label = malloc(n * sizeof *label);
+    OK(mlops_model_predict(model, train, MLOPS_PREDICT_VALUE, pred, n));
+    OK(mlops_model_predict(model, train, MLOPS_PREDICT_PROBA, proba, 2 * n));
+    size_t xcol;
+    OK(mlops_dataset_column_index(train, "x", &xcol));
+    OK(mlops_dataset_get_numeric(train, xcol, 0, n, x));
+    for (size_t i = 0; i < n; i++) {
+        label[i] = mlops_model_class_label(model, (size_t)pred[i]);
+        pyes[i] = proba[2 * i + yes];
+    }
+    mlops_dataset_builder *b;
+    mlops_dataset *refdata;
+    OK(mlops_dataset_builder_create(&b, n));
+    OK(mlops_dataset_builder_add_numeric(b, "x", x));
+    OK(mlops_dataset_builder_add_categorical(b, "prediction", label));
+    OK(mlops_dataset_builder_add_numeric(b, "proba_yes", pyes));
+    OK(mlops_dataset_builder_finish(b, &refdata));
+    mlops_dataset_builder_free(b);
+    mlops_profile *ref;
+    OK(mlops_profile_create(&ref));
+    OK(mlops_profile_add(ref, refdata));
+    OK(mlops_profile_fix_bins(ref));
+
+    mlops_drift_monitor *m;
+    OK(mlops_drift_monitor_create(&m, ref));
+    OK(mlops_drift_monitor_set_param(m, "window_rows", "1000"));
+    OK(mlops_drift_monitor_set_model(m, model));
+    /* Batches carry no prediction columns: the monitor makes them. */
+    rng_state = 6;
+    mlops_dataset *same = make_rows(1000, 0.0, SIZE_MAX, 0);
+    mlops_dataset *moved = make_rows(1000, 1.5, SIZE_MAX, 0);
+    OK(mlops_drift_monitor_add(m, same));
+    OK(mlops_drift_monitor_add(m, moved));
+    ck_assert_uint_eq(mlops_drift_monitor_window_count(m), 2);
+    ck_assert_uint_eq(counter(m, "predictions"), 2000);
+    ck_assert_uint_eq(counter(m, "latency_count"), 2);
+    for (size_t w = 0; w < 2; w++) {
+        const mlops_drift_report *r;
+        OK(mlops_drift_monitor_window(m, w, &r));
+        ck_assert_uint_eq(mlops_drift_report_column_count(r), 3);
+        const char *name, *method;
+        double stat;
+        int drifted;
+        OK(mlops_drift_report_column(r, 1, &name, &method, &stat, NULL, NULL, NULL, &drifted));
+        ck_assert_str_eq(name, "prediction");
+        ck_assert_str_eq(method, "jensen_shannon");
+        ck_assert_int_eq(drifted, w == 1);
+        OK(mlops_drift_report_column(r, 2, &name, &method, &stat, NULL, NULL, NULL, &drifted));
+        ck_assert_str_eq(name, "proba_yes");
+        ck_assert_str_eq(method, "wasserstein");
+        ck_assert_int_eq(drifted, w == 1);
+    }
+    free(pred);
+    free(proba);
+    free(x);
+    free(pyes);
+    free(label);
+    mlops_dataset_free(moved);
+    mlops_dataset_free(same);
+    mlops_drift_monitor_free(m);
+    mlops_profile_free(ref);
+    mlops_dataset_free(refdata);
+    mlops_model_free(model);
+    mlops_dataset_free(xy);
+    mlops_dataset_free(train);
+}
+END_TEST
+
 /* ---- Exports -------------------------------------------------------------- */
 
 START_TEST(history_json_and_prometheus)
@@ -539,6 +626,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, row_windows_and_alerts);
     tcase_add_test(tc, time_windows);
     tcase_add_test(tc, labels_give_window_performance);
+    tcase_add_test(tc, prediction_and_probability_drift);
     tcase_add_test(tc, history_json_and_prometheus);
     tcase_add_test(tc, settings_and_errors);
     tcase_add_test(tc, allocation_failures);
