@@ -268,8 +268,9 @@ MLOPS_API int mlops_profile_top(const mlops_profile *p, size_t col, size_t rank,
  *  exact counts over a stream larger than the limits, fix the bins of a
  *  first pass, create a profile like it with mlops_profile_create_like()
  *  and feed it the same data again. Values added or merged afterwards are
- *  counted exactly. A column without any present value gets no inner bin
- *  (every later value counts as out of range or unseen).
+ *  counted exactly. A numeric column without any present value gets a
+ *  single bin (-Inf, +Inf) and a categorical one only the unseen bin, so
+ *  later values are counted but not compared.
  *  Returns MLOPS_OK; MLOPS_EINVAL (p NULL, no batch seen yet, a numeric
  *  column holding an infinite value, naming the column); MLOPS_ESTATE (bins
  *  already fixed, failed profile); MLOPS_ENOMEM (p unchanged). */
@@ -289,7 +290,8 @@ MLOPS_API int mlops_profile_has_bins(const mlops_profile *p);
 MLOPS_API int mlops_profile_create_like(mlops_profile **out, const mlops_profile *reference);
 
 /** Number of histogram bins of column `col` into *n: inner bins plus the
- *  two outer bins for a numeric column; categories plus the unseen bin for
+ *  two outer bins for a numeric column (a single bin, (-Inf, +Inf), when
+ *  the reference had no present value); categories plus the unseen bin for
  *  a categorical one. Returns MLOPS_OK; MLOPS_EINVAL (NULL n, col out of
  *  range); MLOPS_ESTATE (bins not fixed, failed profile). */
 MLOPS_API int mlops_profile_bin_count(const mlops_profile *p, size_t col, size_t *n);
