@@ -123,6 +123,9 @@ MLOPS_API void mlops_drift_monitor_free(mlops_drift_monitor *m);
  *                     range above this is a finding, in [0, 1] (0.01: a
  *                     new extreme or two is expected, since a sample's
  *                     range grows with its size)
+ *   threads           columns compared at once, 1 .. 256 (1); the report
+ *                     is the same for any value; more than 1 needs a
+ *                     thread-safe allocator (mlops_set_allocator())
  *   alert_severity    least severity passed to the alert callback, 1 or 2
  *                     (1)
  *   reference_performance  the model's performance on reference data,

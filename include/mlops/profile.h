@@ -101,6 +101,13 @@ MLOPS_API void mlops_profile_free(mlops_profile *p);
  *                          mlops_profile_distinct() and
  *                          mlops_profile_duplicate_rows() report
  *                          MLOPS_ESTATE (1, 0 .. 1)
+ *   threads                columns processed at once by mlops_profile_add(),
+ *                          _merge() and _fix_bins() (1, 1 .. 256); the
+ *                          result is the same for any value, and it may be
+ *                          changed at any time (it is not saved, and
+ *                          profiles with different values merge); more
+ *                          than 1 needs a thread-safe allocator
+ *                          (mlops_set_allocator())
  *   exact_values_budget    caps the three per-column limits above at
  *                          budget / columns (but not below 1000) when the
  *                          first batch fixes the column count, so wide

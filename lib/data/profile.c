@@ -5,6 +5,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/parallel.h"
 #include "core/suggest.h"
 #include "data/profile_impl.h"
 
@@ -24,6 +25,7 @@ static const setting SETTINGS[] = {
     SETTING(quantile_exact_limit, 0, 1000000000),
     SETTING(quality, 0, 1),
     SETTING(quantile_sketch_k, MLOPS_KLL_MIN_WIDTH, 65535),
+    SETTING(threads, 1, MLOPS__MAX_THREADS),
     SETTING(top_k, 0, 1000000),
     SETTING(top_sketch_size, 1, 1000000000),
 };
@@ -40,6 +42,7 @@ static const mlops__profile_settings DEFAULTS = {
     .exact_values_budget = 1000000,
     .bins = 10,
     .quality = 1,
+    .threads = 1,
 };
 
 /* The exact-value limits are per column; a wide table (hundreds of
@@ -100,7 +103,8 @@ MLOPS_API int mlops_profile_set(mlops_profile *p, const char *key, const char *v
         return mlops__fail(MLOPS_EINVAL, "unknown profile setting '%s'%s%s%s", key,
                            near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
     }
-    if ((p->has_schema && !p->settable) || p->failed)
+    bool anytime = strcmp(key, "threads") == 0;
+    if (((p->has_schema && !p->settable) || p->failed) && !anytime)
         return mlops__fail(MLOPS_ESTATE,
                            "profile setting %s: settings cannot change once data was added", key);
     if (p->has_bins && strcmp(key, "bins") == 0)
@@ -136,6 +140,7 @@ const char *mlops__profile_settings_differ(const mlops__profile_settings *a,
                                            size_t *vb)
 {
     for (size_t i = 0; i < NSETTINGS; i++) {
+        if (SETTINGS[i].offset == offsetof(mlops__profile_settings, threads)) continue;
         *va = *(const size_t *)((const char *)a + SETTINGS[i].offset);
         *vb = *(const size_t *)((const char *)b + SETTINGS[i].offset);
         if (*va != *vb) return SETTINGS[i].key;

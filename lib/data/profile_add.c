@@ -4,6 +4,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/parallel.h"
 #include "data/dataset_impl.h"
 #include "data/profile_impl.h"
 
@@ -80,6 +81,32 @@ static int count_rows(mlops_profile *p, const mlops_dataset *b)
     return rc;
 }
 
+typedef struct add_job {
+    mlops_profile *p;
+    const mlops_dataset *batch;
+} add_job;
+
+/* Column j of the batch into column j of the profile: columns share
+ * nothing, so several may run at once. */
+static int add_column(void *ctx, size_t j)
+{
+    add_job *job = ctx;
+    mlops_profile *p = job->p;
+    const mlops__column *c = &job->batch->cols[j];
+    size_t rows = job->batch->rows;
+    mlops__column_bins *bins = &p->cols[j].bins;
+    int rc;
+    if (c->type == MLOPS_NUMERIC) {
+        rc = mlops__numeric_add(&p->cols[j], &p->settings, c->values, rows);
+        if (rc == MLOPS_OK && p->has_bins) rc = mlops__bins_add_numeric(bins, c->values, rows);
+    } else {
+        rc = mlops__categorical_add(&p->cols[j], &p->settings, c->dict, c->codes, rows);
+        if (rc == MLOPS_OK && p->has_bins)
+            rc = mlops__bins_add_categorical(bins, c->dict, c->codes, rows);
+    }
+    return rc;
+}
+
 MLOPS_API int mlops_profile_add(mlops_profile *p, const mlops_dataset *batch)
 {
     if (p == NULL || batch == NULL)
@@ -93,19 +120,8 @@ MLOPS_API int mlops_profile_add(mlops_profile *p, const mlops_dataset *batch)
 
     p->settable = false;
     if (p->settings.quality) rc = count_rows(p, batch);
-    for (size_t j = 0; rc == MLOPS_OK && j < p->ncols; j++) {
-        const mlops__column *c = &batch->cols[j];
-        mlops__column_bins *bins = &p->cols[j].bins;
-        if (c->type == MLOPS_NUMERIC) {
-            rc = mlops__numeric_add(&p->cols[j], &p->settings, c->values, batch->rows);
-            if (rc == MLOPS_OK && p->has_bins)
-                rc = mlops__bins_add_numeric(bins, c->values, batch->rows);
-        } else {
-            rc = mlops__categorical_add(&p->cols[j], &p->settings, c->dict, c->codes, batch->rows);
-            if (rc == MLOPS_OK && p->has_bins)
-                rc = mlops__bins_add_categorical(bins, c->dict, c->codes, batch->rows);
-        }
-    }
+    add_job job = {p, batch};
+    if (rc == MLOPS_OK) rc = mlops__parallel_for(p->ncols, p->settings.threads, add_column, &job);
     if (rc != MLOPS_OK) {
         p->failed = true;
         return rc;

@@ -9,6 +9,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/parallel.h"
 #include "core/sort.h"
 #include "data/profile_impl.h"
 #include "monitor/drift_divergence.h"
@@ -263,6 +264,14 @@ static int categorical_bins(mlops__column_bins *b, const mlops__profile_column *
     return MLOPS_OK;
 }
 
+static int fix_column(void *ctx, size_t j)
+{
+    mlops_profile *p = ctx;
+    mlops__profile_column *c = &p->cols[j];
+    return c->type == MLOPS_NUMERIC ? numeric_bins(&c->bins, c, p->settings.bins)
+                                    : categorical_bins(&c->bins, c);
+}
+
 MLOPS_API int mlops_profile_fix_bins(mlops_profile *p)
 {
     static const char func[] = "mlops_profile_fix_bins";
@@ -273,13 +282,7 @@ MLOPS_API int mlops_profile_fix_bins(mlops_profile *p)
     if (p->has_bins) return mlops__fail(MLOPS_ESTATE, "%s: the bins are already fixed", func);
     if (!p->has_schema)
         return mlops__fail(MLOPS_EINVAL, "%s: the profile has seen no batch yet", func);
-    int rc = MLOPS_OK;
-    size_t j = 0;
-    for (; rc == MLOPS_OK && j < p->ncols; j++) {
-        mlops__profile_column *c = &p->cols[j];
-        rc = c->type == MLOPS_NUMERIC ? numeric_bins(&c->bins, c, p->settings.bins)
-                                      : categorical_bins(&c->bins, c);
-    }
+    int rc = mlops__parallel_for(p->ncols, p->settings.threads, fix_column, p);
     if (rc != MLOPS_OK) {
         for (size_t k = 0; k < p->ncols; k++) mlops__bins_clear(&p->cols[k].bins);
         return rc;

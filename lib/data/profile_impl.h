@@ -28,6 +28,7 @@ typedef struct mlops__profile_settings {
     size_t exact_values_budget;
     size_t bins;             /* quantile bins of a reference histogram */
     size_t quality;          /* 1: distinct counts and duplicate rows tracked */
+    size_t threads;          /* columns processed at once; not part of the state */
 } mlops__profile_settings;
 
 /* Numeric column: moments, range, distinct values and quantile summary. */

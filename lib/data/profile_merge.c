@@ -1,6 +1,7 @@
 /* mlops_profile_merge: the profile of two parts of a data set combined into
  * the profile of the whole. */
 #include "core/error.h"
+#include "core/parallel.h"
 #include "data/profile_impl.h"
 
 static const char *profile_name(const void *src, size_t col)
@@ -16,6 +17,20 @@ static int profile_type(const void *src, size_t col)
 mlops__schema_view mlops__profile_view(const mlops_profile *p)
 {
     return (mlops__schema_view){p->ncols, p, profile_name, profile_type};
+}
+
+typedef struct merge_job {
+    mlops_profile *p;
+    const mlops_profile *other;
+} merge_job;
+
+static int merge_column(void *ctx, size_t j)
+{
+    merge_job *job = ctx;
+    mlops__profile_column *c = &job->p->cols[j];
+    const mlops__profile_column *o = &job->other->cols[j];
+    if (c->type == MLOPS_NUMERIC) return mlops__numeric_merge(c, o, &job->p->settings);
+    return mlops__categorical_merge(c, o, &job->p->settings);
 }
 
 MLOPS_API int mlops_profile_merge(mlops_profile *p, const mlops_profile *other)
@@ -72,12 +87,8 @@ MLOPS_API int mlops_profile_merge(mlops_profile *p, const mlops_profile *other)
         mlops__bins_merge(&p->cols[j].bins, &other->cols[j].bins);
     if (p->settings.quality)
         rc = mlops__rowset_merge(&p->rowset, &other->rowset, p->settings.duplicate_exact_limit);
-    for (size_t j = 0; rc == MLOPS_OK && j < p->ncols; j++) {
-        if (p->cols[j].type == MLOPS_NUMERIC)
-            rc = mlops__numeric_merge(&p->cols[j], &other->cols[j], &p->settings);
-        else
-            rc = mlops__categorical_merge(&p->cols[j], &other->cols[j], &p->settings);
-    }
+    merge_job job = {p, other};
+    if (rc == MLOPS_OK) rc = mlops__parallel_for(p->ncols, p->settings.threads, merge_column, &job);
     if (rc != MLOPS_OK) {
         p->failed = true;
         return rc;

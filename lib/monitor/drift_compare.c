@@ -10,6 +10,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/numfmt.h"
+#include "core/parallel.h"
 #include "monitor/drift_impl.h"
 
 int mlops__drift_add_finding(mlops_drift_report *r, const char *column, const char *kind,
@@ -172,6 +173,23 @@ int mlops__drift_severity(const mlops_drift_report *r)
     return MLOPS_SEVERITY_NONE;
 }
 
+typedef struct compare_job {
+    mlops_drift_monitor *m;
+    const mlops_profile *cur;
+    mlops_drift_report *r;
+    size_t *source;              /* report column -> profile column */
+    mlops__drift_choice *choice; /* per report column */
+} compare_job;
+
+/* One report column; columns share nothing, so several may run at once. */
+static int compare_column(void *ctx, size_t i)
+{
+    compare_job *job = ctx;
+    size_t j = job->source[i];
+    return mlops__drift_column_compute(job->m, j, &job->cur->cols[j], &job->choice[i],
+                                       &job->r->cols[i]);
+}
+
 static int check_like(const mlops_profile *ref, const mlops_profile *cur)
 {
     if (!cur->has_bins)
@@ -212,6 +230,14 @@ int mlops__drift_compare(mlops_drift_monitor *m, const mlops_profile *cur,
     r->rows = cur->rows;
     r->cols = mlops__calloc(cur->ncols ? cur->ncols : 1, sizeof *r->cols, "drift columns");
     if (r->cols == NULL) rc = MLOPS_ENOMEM;
+    compare_job job = {m, cur, r, NULL, NULL};
+    if (rc == MLOPS_OK) {
+        job.source = mlops__malloc_array(cur->ncols ? cur->ncols : 1, sizeof *job.source,
+                                         "drift column map");
+        job.choice = mlops__malloc_array(cur->ncols ? cur->ncols : 1, sizeof *job.choice,
+                                         "drift column methods");
+        if (job.source == NULL || job.choice == NULL) rc = MLOPS_ENOMEM;
+    }
     for (size_t j = 0; rc == MLOPS_OK && j < cur->ncols; j++) {
         mlops__drift_choice ch;
         rc = mlops__drift_choose(m, j, &ch);
@@ -223,9 +249,13 @@ int mlops__drift_compare(mlops_drift_monitor *m, const mlops_profile *cur,
             break;
         }
         c->type = cur->cols[j].type;
+        job.source[r->ncols] = j;
+        job.choice[r->ncols] = ch;
         r->ncols++;
-        rc = mlops__drift_column_compute(m, j, &cur->cols[j], &ch, c);
     }
+    if (rc == MLOPS_OK) rc = mlops__parallel_for(r->ncols, m->threads, compare_column, &job);
+    mlops__free(job.source);
+    mlops__free(job.choice);
     if (rc == MLOPS_OK) rc = correct(r, m->cfg.correction);
     if (rc == MLOPS_OK) rc = findings(r, m, cur);
     if (rc != MLOPS_OK) {

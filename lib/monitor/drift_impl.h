@@ -94,6 +94,7 @@ struct mlops_drift_monitor {
     mlops__drift_settings cfg;
     mlops__drift_choice fallback;   /* for columns without their own */
     mlops__drift_choice *choice;    /* per reference column */
+    size_t threads;                 /* columns compared at once */
 
     /* windows */
     uint64_t window_rows;

@@ -8,13 +8,14 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/parallel.h"
 #include "core/suggest.h"
 #include "monitor/drift_impl.h"
 
 static const char *const KEYS[] = {
     "alert_severity", "correction",       "drift_share",        "history",
     "label_rows",     "missing_jump",     "performance_drop",   "performance_metric",
-    "range_share",    "reference_performance", "time_column", "window_rows",      "window_seconds",
+    "range_share",    "reference_performance", "threads", "time_column", "window_rows",      "window_seconds",
 };
 enum { NKEYS = sizeof KEYS / sizeof KEYS[0] };
 
@@ -50,6 +51,7 @@ MLOPS_API int mlops_drift_monitor_create(mlops_drift_monitor **out,
     for (size_t j = 0; j < reference->ncols; j++)
         m->choice[j] = (mlops__drift_choice){MLOPS__DM_AUTO, NAN};
     m->window_seconds = 3600;
+    m->threads = 1;
     m->alert_severity = MLOPS_SEVERITY_WARNING;
     m->reference_performance = NAN;
     m->performance_drop = 0.05;
@@ -178,6 +180,9 @@ MLOPS_API int mlops_drift_monitor_set_param(mlops_drift_monitor *m, const char *
     } else if (strcmp(name, "range_share") == 0) {
         rc = parse_double(name, value, 0.0, 1.0, false, &d);
         if (rc == MLOPS_OK) m->cfg.range_share = d;
+    } else if (strcmp(name, "threads") == 0) {
+        rc = parse_count(name, value, 1, MLOPS__MAX_THREADS, &u);
+        if (rc == MLOPS_OK) m->threads = (size_t)u;
     } else if (strcmp(name, "window_rows") == 0) {
         rc = parse_count(name, value, 0, UINT64_MAX >> 1, &u);
         if (rc == MLOPS_OK) m->window_rows = u;

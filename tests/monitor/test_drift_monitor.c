@@ -580,6 +580,61 @@ START_TEST(settings_and_errors)
 }
 END_TEST
 
+/* ---- Threads ----------------------------------------------------------------- */
+
+START_TEST(threads_give_identical_results)
+{
+    /* Profiles built, merged and binned with 1 and 3 threads, and compared
+     * with 1 and 3 threads, give byte-identical JSON. */
+    char *json[2][2];
+    for (int t = 0; t < 2; t++) {
+        const char *threads = t ? "3" : "1";
+        rng_state = 0x5eed;
+        mlops_dataset *a = make_rows(3000, 0.0, SIZE_MAX, 0), *b = make_rows(3000, 0.2, 2500, 0);
+        mlops_profile *ref, *half, *cur;
+        OK(mlops_profile_create(&ref));
+        OK(mlops_profile_create(&half));
+        OK(mlops_profile_set(ref, "threads", threads));
+        OK(mlops_profile_set(half, "threads", threads));
+        OK(mlops_profile_set(ref, "quantile_exact_limit", "1000"));
+        OK(mlops_profile_set(half, "quantile_exact_limit", "1000"));
+        OK(mlops_profile_add(ref, a));
+        OK(mlops_profile_add(half, b));
+        OK(mlops_profile_merge(ref, half));
+        OK(mlops_profile_fix_bins(ref));
+        OK(mlops_profile_create_like(&cur, ref));
+        OK(mlops_profile_add(cur, b));
+        OK(mlops_profile_to_json(ref, &json[t][0]));
+        mlops_drift_monitor *m;
+        OK(mlops_drift_monitor_create(&m, ref));
+        OK(mlops_drift_monitor_set_param(m, "threads", threads));
+        OK(mlops_drift_monitor_set_method(m, "ks", NAN));
+        mlops_drift_report *r;
+        OK(mlops_drift_monitor_compare(m, cur, &r));
+        OK(mlops_drift_report_json(r, &json[t][1]));
+        ck_assert_uint_eq(mlops_drift_report_column_count(r), 4);
+        mlops_drift_report_free(r);
+        mlops_drift_monitor_free(m);
+        mlops_profile_free(cur);
+        mlops_profile_free(half);
+        mlops_profile_free(ref);
+        mlops_dataset_free(a);
+        mlops_dataset_free(b);
+    }
+    ck_assert_str_eq(json[0][0], json[1][0]);
+    ck_assert_str_eq(json[0][1], json[1][1]);
+    for (int t = 0; t < 2; t++) {
+        mlops_free(json[t][0]);
+        mlops_free(json[t][1]);
+    }
+    mlops_profile *p;
+    OK(mlops_profile_create(&p));
+    ASSERT_ERR(mlops_profile_set(p, "threads", "0"), MLOPS_EINVAL, "threads");
+    ASSERT_ERR(mlops_profile_set(p, "threads", "257"), MLOPS_EINVAL, "threads");
+    mlops_profile_free(p);
+}
+END_TEST
+
 /* ---- Allocation failures --------------------------------------------------- */
 
 typedef struct sweep_ctx {
@@ -629,6 +684,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, prediction_and_probability_drift);
     tcase_add_test(tc, history_json_and_prometheus);
     tcase_add_test(tc, settings_and_errors);
+    tcase_add_test(tc, threads_give_identical_results);
     tcase_add_test(tc, allocation_failures);
     suite_add_tcase(s, tc);
     return s;
