@@ -169,31 +169,45 @@ static double from_key(uint64_t u)
 
 /* Stable LSD passes of 11-bit digits (six cover 64 bits) over keys, and
  * rows when given; all digit histograms come from one read, and digits
- * every key shares are skipped. The result ends in k (and rows). */
+ * every key shares are skipped. The result ends in k (and rows), or, when
+ * `out` is given, as doubles in out[0..n) written by the last pass (which
+ * saves a pass over the keys). `count` holds the histograms (owned). */
 enum { RADIX_BITS = 11, RADIX_SIZE = 1 << RADIX_BITS, RADIX_PASSES = 6 };
 
-static int radix_passes(uint64_t *k, uint64_t *k2, uint32_t *rows, uint32_t *r2, size_t n)
+static void count_digits(size_t *count, uint64_t key)
 {
-    size_t *count = mlops__calloc((size_t)RADIX_PASSES * RADIX_SIZE, sizeof *count,
-                                  "sort histograms");
-    if (count == NULL) return MLOPS_ENOMEM;
-    for (size_t i = 0; i < n; i++)
-        for (int p = 0; p < RADIX_PASSES; p++)
-            count[(size_t)p * RADIX_SIZE + ((k[i] >> (p * RADIX_BITS)) & (RADIX_SIZE - 1))]++;
+    for (int p = 0; p < RADIX_PASSES; p++)
+        count[(size_t)p * RADIX_SIZE + ((key >> (p * RADIX_BITS)) & (RADIX_SIZE - 1))]++;
+}
+
+static int scatter_passes(size_t *count, uint64_t *k, uint64_t *k2, uint32_t *rows, uint32_t *r2,
+                          size_t n, double *out)
+{
+    bool trivial[RADIX_PASSES] = {false};
+    int last = -1;
+    for (int p = 0; p < RADIX_PASSES; p++) {
+        const size_t *c = count + (size_t)p * RADIX_SIZE;
+        for (size_t b = 0; b < RADIX_SIZE; b++)
+            if (c[b] == n) trivial[p] = true;
+        if (!trivial[p]) last = p;
+    }
     uint64_t *src = k, *dst = k2;
     uint32_t *rs = rows, *rd = r2;
     for (int p = 0; p < RADIX_PASSES; p++) {
         size_t *c = count + (size_t)p * RADIX_SIZE, sum = 0;
-        bool trivial = false;
-        for (size_t b = 0; b < RADIX_SIZE; b++)
-            if (c[b] == n) trivial = true;
-        if (trivial) continue;
+        if (trivial[p]) continue;
         for (size_t b = 0; b < RADIX_SIZE; b++) {
             size_t t = c[b];
             c[b] = sum;
             sum += t;
         }
         int shift = p * RADIX_BITS;
+        if (p == last && out != NULL) {
+            for (size_t i = 0; i < n; i++)
+                out[c[(src[i] >> shift) & (RADIX_SIZE - 1)]++] = from_key(src[i]);
+            mlops__free(count);
+            return MLOPS_OK;
+        }
         for (size_t i = 0; i < n; i++) {
             size_t at = c[(src[i] >> shift) & (RADIX_SIZE - 1)]++;
             dst[at] = src[i];
@@ -206,10 +220,19 @@ static int radix_passes(uint64_t *k, uint64_t *k2, uint32_t *rows, uint32_t *r2,
         rs = rd;
         rd = tr;
     }
-    if (src != k) memcpy(k, src, n * sizeof *k);
+    if (out != NULL) {
+        for (size_t i = 0; i < n; i++) out[i] = from_key(src[i]);
+    } else if (src != k) {
+        memcpy(k, src, n * sizeof *k);
+    }
     if (rows != NULL && rs != rows) memcpy(rows, rs, n * sizeof *rows);
     mlops__free(count);
     return MLOPS_OK;
+}
+
+static size_t *new_histograms(void)
+{
+    return mlops__calloc((size_t)RADIX_PASSES * RADIX_SIZE, sizeof(size_t), "sort histograms");
 }
 
 int mlops__sort_doubles_radix(double *a, size_t n)
@@ -219,11 +242,16 @@ int mlops__sort_doubles_radix(double *a, size_t n)
         return MLOPS_OK;
     }
     uint64_t *k = mlops__malloc_array(n, 2 * sizeof *k, "sort keys");
-    if (k == NULL) return MLOPS_ENOMEM;
-    for (size_t i = 0; i < n; i++) k[i] = order_key(a[i], false);
-    int rc = radix_passes(k, k + n, NULL, NULL, n);
-    if (rc == MLOPS_OK)
-        for (size_t i = 0; i < n; i++) a[i] = from_key(k[i]);
+    size_t *count = k ? new_histograms() : NULL;
+    if (count == NULL) {
+        mlops__free(k);
+        return MLOPS_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        k[i] = order_key(a[i], false);
+        count_digits(count, k[i]);
+    }
+    int rc = scatter_passes(count, k, k + n, NULL, NULL, n, a);
     mlops__free(k);
     return rc;
 }
@@ -232,16 +260,18 @@ int mlops__sort_rows(const double *key, size_t n, bool descending, uint32_t *row
 {
     uint64_t *k = mlops__malloc_array(n, 2 * sizeof *k, "sort keys");
     uint32_t *tmp = mlops__malloc_array(n, sizeof *tmp, "sort rows");
-    if (k == NULL || tmp == NULL) {
+    size_t *count = k && tmp ? new_histograms() : NULL;
+    if (count == NULL) {
         mlops__free(k);
         mlops__free(tmp);
         return MLOPS_ENOMEM;
     }
     for (size_t i = 0; i < n; i++) {
         k[i] = order_key(key[i] == 0 ? 0.0 : key[i], descending);
+        count_digits(count, k[i]);
         rows[i] = (uint32_t)i;
     }
-    int rc = radix_passes(k, k + n, rows, tmp, n);
+    int rc = scatter_passes(count, k, k + n, rows, tmp, n, NULL);
     mlops__free(k);
     mlops__free(tmp);
     return rc;

@@ -165,9 +165,9 @@ MLOPS_API int mlops_drift_monitor_set_param(mlops_drift_monitor *m, const char *
     if (fixed_by_data && m->started)
         return mlops__fail(MLOPS_ESTATE,
                            "drift monitor setting %s: windows are fixed once data was added", name);
-    uint64_t u;
-    double d;
-    int rc, choice;
+    uint64_t u = 0;
+    double d = 0.0;
+    int rc, choice = 0;
     if (strcmp(name, "correction") == 0) {
         rc = parse_name(name, value, CORRECTIONS, 3, &choice);
         if (rc == MLOPS_OK) m->cfg.correction = choice;
