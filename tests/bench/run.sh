@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks libmlops against its peers in the same run and prints ratios.
 #   bash tests/bench/run.sh [csv|gzip|stream|model|eval|all]   (model, eval: see run_model.sh, run_eval.sh)
+#   bash tests/bench/run.sh drift   (see run_drift.sh: sizes from DRIFT_ROWS, DRIFT_WIDE_ROWS, ...)
 # csv:    whole-file read of Fashion-MNIST train (133 MB, 60,000 x 785)
 #         against pandas.read_csv, best of 3 runs each, alternating
 # gzip:   the same file gzip-compressed, read directly vs. `zcat | reader`
@@ -73,3 +74,4 @@ if [ "$what" = stream ] || [ "$what" = all ]; then
 fi
 if [ "$what" = model ] || [ "$what" = all ]; then bash tests/bench/run_model.sh "$build"; fi
 if [ "$what" = eval ] || [ "$what" = all ]; then bash tests/bench/run_eval.sh "$build"; fi
+if [ "$what" = drift ] || [ "$what" = all ]; then bash tests/bench/run_drift.sh "$build"; fi
