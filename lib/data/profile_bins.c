@@ -95,16 +95,6 @@ void mlops__bins_merge(mlops__column_bins *a, const mlops__column_bins *b)
 
 /* ---- Fixing the bins of a reference ------------------------------------ */
 
-typedef struct weighted {
-    double x, w;
-} weighted;
-
-static int cmp_weighted(const void *a, const void *b)
-{
-    double x = ((const weighted *)a)->x, y = ((const weighted *)b)->x;
-    return (x > y) - (x < y);
-}
-
 /* A column with at most `bins` distinct values (flags, codes, counts) gets
  * one bin per value: edges at the smallest value, the midpoints between
  * neighbours and the largest value. Quantile edges would put several
@@ -141,23 +131,18 @@ static int numeric_bins_from_sketch(mlops__column_bins *b, const mlops__profile_
                                     size_t nbins_setting)
 {
     const mlops__kll *s = &c->num.kll;
-    weighted *items = mlops__malloc_array(s->retained ? s->retained : 1, sizeof *items,
-                                          "sketch items");
-    if (items == NULL) return MLOPS_ENOMEM;
-    size_t m = 0;
-    for (size_t h = 0; h < s->nlevels; h++)
-        for (size_t i = 0; i < s->level[h].len; i++)
-            items[m++] = (weighted){s->level[h].items[i], ldexp(1.0, (int)h)};
-    qsort(items, m, sizeof *items, cmp_weighted);
-    size_t nedges = 0;
-    int rc = MLOPS_OK;
+    double *x, *w;
+    size_t m, nedges = 0;
+    int rc = mlops__kll_items(s, &x, &w, &m);
+    if (rc != MLOPS_OK) return rc;
     /* The exact distinct values, when known and few, give one bin each. */
     const mlops__keyset *keys = &c->num.keys;
     bool by_value = false;
     if (!c->num.distinct_approx && keys->size > 0 && keys->size <= nbins_setting) {
         double *v = mlops__malloc_array(keys->size, sizeof *v, "distinct values");
         if (v == NULL) {
-            mlops__free(items);
+            mlops__free(x);
+            mlops__free(w);
             return MLOPS_ENOMEM;
         }
         size_t d = 0;
@@ -185,12 +170,13 @@ static int numeric_bins_from_sketch(mlops__column_bins *b, const mlops__profile_
         /* Items are values of the reference, so none lands in an outer bin. */
         size_t bin = 1;
         for (size_t i = 0; i < m; i++) {
-            while (bin < nedges - 1 && items[i].x >= b->edges[bin]) bin++;
-            b->counts[nedges == 1 ? 1 : bin] += (uint64_t)items[i].w;
+            while (bin < nedges - 1 && x[i] >= b->edges[bin]) bin++;
+            b->counts[nedges == 1 ? 1 : bin] += (uint64_t)w[i];
         }
         b->estimated = true;
     }
-    mlops__free(items);
+    mlops__free(x);
+    mlops__free(w);
     return rc;
 }
 

@@ -2,6 +2,7 @@
 #include "data/quantile_sketch.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -274,6 +275,44 @@ int mlops__kll_copy(mlops__kll *dst, const mlops__kll *src)
         memcpy(dst->level[h].items, l->items, l->len * sizeof *l->items);
         dst->level[h].len = dst->level[h].cap = l->len;
     }
+    return MLOPS_OK;
+}
+
+typedef struct weighted {
+    double x, w;
+} weighted;
+
+static int cmp_weighted(const void *a, const void *b)
+{
+    double x = ((const weighted *)a)->x, y = ((const weighted *)b)->x;
+    return (x > y) - (x < y);
+}
+
+int mlops__kll_items(const mlops__kll *s, double **x, double **w, size_t *n)
+{
+    size_t m = s->retained ? s->retained : 1;
+    weighted *items = mlops__malloc_array(m, sizeof *items, "sketch items");
+    double *xs = mlops__malloc_array(m, sizeof *xs, "sketch points");
+    double *ws = mlops__malloc_array(m, sizeof *ws, "sketch weights");
+    if (items == NULL || xs == NULL || ws == NULL) {
+        mlops__free(items);
+        mlops__free(xs);
+        mlops__free(ws);
+        return MLOPS_ENOMEM;
+    }
+    size_t k = 0;
+    for (size_t h = 0; h < s->nlevels; h++)
+        for (size_t i = 0; i < s->level[h].len; i++)
+            items[k++] = (weighted){s->level[h].items[i], ldexp(1.0, (int)h)};
+    qsort(items, k, sizeof *items, cmp_weighted);
+    for (size_t i = 0; i < k; i++) {
+        xs[i] = items[i].x;
+        ws[i] = items[i].w;
+    }
+    mlops__free(items);
+    *x = xs;
+    *w = ws;
+    *n = k;
     return MLOPS_OK;
 }
 

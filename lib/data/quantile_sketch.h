@@ -87,6 +87,12 @@ int mlops__kll_copy(mlops__kll *dst, const mlops__kll *src);
 /* Sets the number of levels of an empty sketch being rebuilt from saved
  * items (1 .. MLOPS_KLL_MAX_LEVELS), recomputing the level capacities. */
 void mlops__kll_set_levels(mlops__kll *s, size_t nlevels);
+/* The retained items in ascending order with their weights (2^level):
+ * x[0..n) and w[0..n), new arrays the caller frees with mlops__free; the
+ * weights add up to s->n. For histograms and distances computed from the
+ * sketch as a weighted sample. */
+int mlops__kll_items(const mlops__kll *s, double **x, double **w, size_t *n);
+
 /* The retained item at normalized rank q in (0, 1): the smallest item whose
  * cumulative weight reaches q * n. Needs a scratch allocation (n > 0). */
 int mlops__kll_quantile(const mlops__kll *s, double q, double *value);

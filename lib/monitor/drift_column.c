@@ -145,39 +145,12 @@ static void sample_free(sample *s)
     mlops__free(s->owned_w);
 }
 
-typedef struct weighted {
-    double x, w;
-} weighted;
-
-static int cmp_weighted(const void *a, const void *b)
-{
-    double x = ((const weighted *)a)->x, y = ((const weighted *)b)->x;
-    return (x > y) - (x < y);
-}
-
 static int sketch_sample(const mlops__kll *k, sample *s)
 {
-    size_t n = k->retained;
-    weighted *items = mlops__malloc_array(n ? n : 1, sizeof *items, "sketch items");
-    s->owned_x = mlops__malloc_array(n ? n : 1, sizeof *s->owned_x, "sketch points");
-    s->owned_w = mlops__malloc_array(n ? n : 1, sizeof *s->owned_w, "sketch weights");
-    if (items == NULL || s->owned_x == NULL || s->owned_w == NULL) {
-        mlops__free(items);
-        return MLOPS_ENOMEM;
-    }
-    size_t m = 0;
-    for (size_t h = 0; h < k->nlevels; h++)
-        for (size_t i = 0; i < k->level[h].len; i++)
-            items[m++] = (weighted){k->level[h].items[i], ldexp(1.0, (int)h)};
-    qsort(items, m, sizeof *items, cmp_weighted);
-    for (size_t i = 0; i < m; i++) {
-        s->owned_x[i] = items[i].x;
-        s->owned_w[i] = items[i].w;
-    }
-    mlops__free(items);
+    int rc = mlops__kll_items(k, &s->owned_x, &s->owned_w, &s->n);
+    if (rc != MLOPS_OK) return rc;
     s->x = s->owned_x;
     s->w = s->owned_w;
-    s->n = m;
     s->total = (double)k->n;
     s->exact = false;
     return MLOPS_OK;
