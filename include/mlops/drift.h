@@ -326,7 +326,9 @@ MLOPS_API int mlops_drift_report_performance(const mlops_drift_report *r, const 
  *  "window": {...}, "columns": [{"name", "type", "method", "statistic",
  *  "p_value", "p_value_adjusted", "threshold", "drifted", "exact",
  *  "reference_rows", "current_rows"}, ...], "findings": [...],
- *  "performance": {...}}; NaN is written as null. Returns MLOPS_OK,
+ *  "performance": {...}}; NaN and infinities are written as null (JSON
+ *  has no infinity: a wasserstein statistic is +Inf when a constant
+ *  reference column moves, and the column is then drifted). Returns MLOPS_OK,
  *  MLOPS_EINVAL or MLOPS_ENOMEM. */
 MLOPS_API int mlops_drift_report_json(const mlops_drift_report *r, char **json);
 
