@@ -189,42 +189,27 @@ static int column_sample(const mlops__profile_column *c, sample *s)
     return MLOPS_OK;
 }
 
-/* KS from weighted samples: the two cdfs at every point where either jumps. */
+/* KS from weighted samples: the largest gap between the two cdfs, looked
+ * at after every point where either jumps, and the p-value of SciPy's rule
+ * for the real sample sizes (the asymptotic one when those are beyond its
+ * lattice arithmetic). */
 static int ks_weighted(const sample *a, const sample *b, mlops__ks_result *out)
 {
-    size_t cap;
-    if (!mlops__add_size(a->n, b->n, &cap))
-        return mlops__fail(MLOPS_ENOMEM, "drift ks: samples too large");
-    double *f1 = mlops__malloc_array(cap, sizeof *f1, "ks cdf");
-    double *f2 = mlops__malloc_array(cap, sizeof *f2, "ks cdf");
-    double *grid = mlops__malloc_array(cap, sizeof *grid, "ks grid");
-    int rc = MLOPS_ENOMEM;
-    if (f1 && f2 && grid) {
-        size_t i = 0, j = 0, k = 0;
-        double c1 = 0, c2 = 0;
-        while (i < a->n || j < b->n) {
-            double x = j >= b->n || (i < a->n && a->x[i] <= b->x[j]) ? a->x[i] : b->x[j];
-            while (i < a->n && a->x[i] == x) c1 += a->w ? a->w[i++] : (i++, 1.0);
-            while (j < b->n && b->x[j] == x) c2 += b->w ? b->w[j++] : (j++, 1.0);
-            f1[k] = c1 / a->total;
-            f2[k] = c2 / b->total;
-            if (f1[k] > 1) f1[k] = 1;
-            if (f2[k] > 1) f2[k] = 1;
-            grid[k++] = x;
-        }
-        rc = mlops__ks_from_cdfs(f1, f2, grid, k, a->total, b->total, out);
-        if (rc == MLOPS_OK) {
-            /* The p-value of SciPy's rule for the real sample sizes. */
-            mlops__ks_result p;
-            if (mlops__ks_2samp_pvalue((uint64_t)a->total, (uint64_t)b->total, out->statistic,
-                                       &p) == MLOPS_OK)
-                out->pvalue = p.pvalue;
-        }
+    size_t i = 0, j = 0;
+    double c1 = 0, c2 = 0, d = 0;
+    while (i < a->n || j < b->n) {
+        double x = j >= b->n || (i < a->n && a->x[i] <= b->x[j]) ? a->x[i] : b->x[j];
+        while (i < a->n && a->x[i] == x) c1 += a->w ? a->w[i++] : (i++, 1.0);
+        while (j < b->n && b->x[j] == x) c2 += b->w ? b->w[j++] : (j++, 1.0);
+        double gap = fabs(fmin(c1 / a->total, 1.0) - fmin(c2 / b->total, 1.0));
+        if (gap > d) d = gap;
     }
-    mlops__free(f1);
-    mlops__free(f2);
-    mlops__free(grid);
-    return rc;
+    if (mlops__ks_2samp_pvalue((uint64_t)a->total, (uint64_t)b->total, d, out) == MLOPS_OK) {
+        out->statistic = d;
+        return MLOPS_OK;
+    }
+    double zero = 0.0;
+    return mlops__ks_from_cdfs(&d, &zero, NULL, 1, a->total, b->total, out);
 }
 
 static double *unit_weights(size_t n)

@@ -3,12 +3,12 @@
  * row number turn into per-window performance (accuracy, ROC AUC or mean
  * absolute error) compared with the reference performance. */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/numfmt.h"
 #include "data/dataset_impl.h"
 #include "monitor/drift_impl.h"
 
@@ -145,36 +145,47 @@ static double class_index(const mlops_model *model, const char *label)
     return -1;
 }
 
-static int label_value(const mlops_drift_monitor *m, const mlops__column *c, size_t i, double *y)
+/* y[0..n) from rows 0..n-1 of label column `c`: the value for regression,
+ * the class index for classification (a number is read as the shortest
+ * decimal that gives it back, as class labels are written). Categories
+ * are looked up once per dictionary entry, not per row. */
+static int label_values(const mlops_drift_monitor *m, const mlops__column *c, size_t n, double *y)
 {
     bool classifier = mlops_model_class_count(m->model) > 0;
-    if (c->type == MLOPS_NUMERIC) {
-        double v = c->values[i];
-        if (!classifier || isnan(v)) {
-            *y = v;
-            return MLOPS_OK;
-        }
-        char text[32];
-        snprintf(text, sizeof text, "%.17g", v);
-        for (int prec = 1; prec <= 17; prec++) {
-            snprintf(text, sizeof text, "%.*g", prec, v);
-            if (strtod(text, NULL) == v) break;
-        }
-        *y = class_index(m->model, text);
-    } else {
+    double *class_of = NULL;
+    if (c->type == MLOPS_CATEGORICAL) {
         if (!classifier)
             return mlops__fail(MLOPS_EINVAL,
                                "mlops_drift_monitor_add_labels: label column '%s' is categorical "
                                "but the model is a regression",
                                c->name);
-        *y = c->codes[i] < 0 ? NAN : class_index(m->model, mlops__dict_string(c->dict, c->codes[i]));
+        size_t ncodes = mlops__dict_size(c->dict);
+        class_of = mlops__malloc_array(ncodes ? ncodes : 1, sizeof *class_of, "label classes");
+        if (class_of == NULL) return MLOPS_ENOMEM;
+        for (size_t k = 0; k < ncodes; k++)
+            class_of[k] = class_index(m->model, mlops__dict_string(c->dict, (int32_t)k));
     }
-    if (*y < 0)
-        return mlops__fail(MLOPS_EINVAL,
-                           "mlops_drift_monitor_add_labels: label row %zu of column '%s' is not "
-                           "one of the model's classes",
-                           i, c->name);
-    return MLOPS_OK;
+    int rc = MLOPS_OK;
+    for (size_t i = 0; rc == MLOPS_OK && i < n; i++) {
+        if (c->type == MLOPS_CATEGORICAL) {
+            y[i] = c->codes[i] < 0 ? NAN : class_of[c->codes[i]];
+        } else if (!classifier || isnan(c->values[i])) {
+            y[i] = c->values[i];
+        } else if (isinf(c->values[i])) {
+            y[i] = -1;
+        } else {
+            char text[MLOPS_DOUBLE_BUFSIZE];
+            mlops__format_double(c->values[i], text);
+            y[i] = class_index(m->model, text);
+        }
+        if (y[i] < 0)
+            rc = mlops__fail(MLOPS_EINVAL,
+                             "mlops_drift_monitor_add_labels: label row %zu of column '%s' is not "
+                             "one of the model's classes",
+                             i, c->name);
+    }
+    mlops__free(class_of);
+    return rc;
 }
 
 MLOPS_API int mlops_drift_monitor_add_labels(mlops_drift_monitor *m, uint64_t first_row,
@@ -201,7 +212,7 @@ MLOPS_API int mlops_drift_monitor_add_labels(mlops_drift_monitor *m, uint64_t fi
     const mlops__column *c = &labels->cols[col];
     double *y = mlops__malloc_array(n ? n : 1, sizeof *y, "labels");
     if (y == NULL) return MLOPS_ENOMEM;
-    for (size_t i = 0; rc == MLOPS_OK && i < n; i++) rc = label_value(m, c, i, &y[i]);
+    rc = label_values(m, c, n, y);
     if (rc != MLOPS_OK) {
         mlops__free(y);
         return rc;

@@ -8,6 +8,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/numfmt.h"
 #include "core/parallel.h"
 #include "core/suggest.h"
 #include "monitor/drift_impl.h"
@@ -84,7 +85,7 @@ static int parse_double(const char *key, const char *value, double lo, double hi
 {
     char *end;
     errno = 0;
-    double v = strtod(value, &end);
+    double v = mlops__strtod_c(value, &end);
     bool ok = end != value && *end == '\0' && errno == 0 && !isnan(v) && v <= hi &&
               (lo_open ? v > lo : v >= lo);
     if (!ok)
