@@ -284,7 +284,10 @@ MLOPS_API int mlops_model_explain_json(const mlops_model *m, const mlops_dataset
  *  Reporting": name, version, owner, contact, license, description,
  *  intended_use, out_of_scope_use, training_data, evaluation_data,
  *  ethical_considerations, caveats. Card fields are stored in the model
- *  file but outside the hashed model payload.
+ *  file but outside the hashed model payload. Key "created" sets the
+ *  creation time that mlops_model_fit() stamps: a UTC time
+ *  "YYYY-MM-DDTHH:MM:SSZ", or NULL or "" to leave it empty, so that
+ *  refitting on the same data writes a byte-identical model file.
  *  Returns MLOPS_OK, MLOPS_EINVAL (NULL model or key, unknown key: the
  *  message suggests the nearest, text not valid UTF-8) or MLOPS_ENOMEM. */
 MLOPS_API int mlops_model_card_set(mlops_model *m, const char *key, const char *value);

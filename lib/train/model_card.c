@@ -47,11 +47,35 @@ static int find_card_key(const char *func, const char *key)
                        near ? "'?)" : "");
 }
 
+bool mlops__valid_created(const char *s)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+    if (s[0] == '\0') return true;
+    if (strlen(s) != sizeof shape - 1) return false;
+    for (size_t i = 0; shape[i]; i++)
+        if (shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != shape[i]) return false;
+    return true;
+}
+
+/* The creation time is stamped by fitting; a pipeline clears or fixes it so
+ * that a rerun writes a byte-identical model file. */
+static int set_created(mlops_model *m, const char *value)
+{
+    if (value == NULL) value = "";
+    if (!mlops__valid_created(value) || strlen(value) >= sizeof m->created)
+        return mlops__fail(MLOPS_EINVAL, "mlops_model_card_set: card field 'created': '%.40s' is "
+                           "not a UTC time YYYY-MM-DDTHH:MM:SSZ (or \"\" to leave it empty)",
+                           value);
+    memcpy(m->created, value, strlen(value) + 1);
+    return MLOPS_OK;
+}
+
 MLOPS_API int mlops_model_card_set(mlops_model *m, const char *key, const char *value)
 {
     static const char func[] = "mlops_model_card_set";
     MLOPS_CHECK_ARG(m != NULL, func, "NULL model");
     MLOPS_CHECK_ARG(key != NULL, func, "NULL key");
+    if (strcmp(key, "created") == 0) return set_created(m, value);
     int k = find_card_key(func, key);
     if (k < 0) return k;
     char *copy = NULL;
@@ -75,9 +99,10 @@ MLOPS_API int mlops_model_card_get(const mlops_model *m, const char *key, char *
     MLOPS_CHECK_ARG(m != NULL, func, "NULL model");
     MLOPS_CHECK_ARG(key != NULL, func, "NULL key");
     MLOPS_CHECK_ARG(value != NULL, func, "NULL value");
-    int k = find_card_key(func, key);
-    if (k < 0) return k;
-    char *copy = mlops__strdup(m->card[k] ? m->card[k] : "", "model card field");
+    int k = strcmp(key, "created") == 0 ? -1 : find_card_key(func, key);
+    if (k < 0 && strcmp(key, "created") != 0) return k;
+    const char *text = k < 0 ? m->created : m->card[k] ? m->card[k] : "";
+    char *copy = mlops__strdup(text, "model card field");
     if (copy == NULL) return MLOPS_ENOMEM;
     *value = copy;
     return MLOPS_OK;

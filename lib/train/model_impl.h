@@ -168,6 +168,8 @@ const char *mlops__model_kind_name(int kind);
 const char *mlops__solver_name(int solver);
 const char *mlops__param_name(int key);
 const char *mlops__card_key_name(int key);
+/* Whether `s` is a creation time as stored: "" or "YYYY-MM-DDTHH:MM:SSZ". */
+bool mlops__valid_created(const char *s);
 /* The text of setting `key` of `p` in a new string. */
 int mlops__param_text(const mlops__model_params *p, int key, char **out);
 /* Default settings for a kind. */

@@ -753,23 +753,13 @@ static int read_transform(const mlops__container *c, loading *L)
     return MLOPS_OK;
 }
 
-static bool valid_created(const char *s)
-{
-    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
-    if (s[0] == '\0') return true;
-    if (strlen(s) != sizeof shape - 1) return false;
-    for (size_t i = 0; shape[i]; i++)
-        if (shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != shape[i]) return false;
-    return true;
-}
-
 static int read_card(const mlops__container *c, loading *L)
 {
     rd r;
     if (open_section(c, S_CARD, &r) != MLOPS_OK) return r.b.status;
     char *created = mlops__rbuf_get_str(&r.b, "created");
     if (created != NULL) {
-        if (!valid_created(created))
+        if (!mlops__valid_created(created))
             bad(&r, "created", "'%.40s' is not a UTC time YYYY-MM-DDTHH:MM:SSZ", created);
         else
             memcpy(L->created, created, strlen(created) + 1);

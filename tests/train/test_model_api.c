@@ -362,6 +362,44 @@ START_TEST(determinism_progress_and_convergence)
 }
 END_TEST
 
+/* The creation time stamped by fitting can be cleared or fixed, so that
+ * two fits on the same data save byte-identical files. */
+START_TEST(creation_time_can_be_fixed)
+{
+    mlops_dataset *d = read_real("iris.csv", "species");
+    mlops_model *a = standardized_model("logistic_regression");
+    mlops_model *b = standardized_model("logistic_regression");
+    OK(mlops_model_fit(a, d));
+    OK(mlops_model_fit(b, d));
+    char *created = NULL;
+    OK(mlops_model_card_get(a, "created", &created));
+    ck_assert_uint_eq(strlen(created), 20);
+    ck_assert_int_eq(created[19], 'Z');
+    mlops_free(created);
+    OK(mlops_model_card_set(a, "created", "2001-02-03T04:05:06Z"));
+    OK(mlops_model_card_get(a, "created", &created));
+    ck_assert_str_eq(created, "2001-02-03T04:05:06Z");
+    mlops_free(created);
+    ASSERT_ERR(mlops_model_card_set(a, "created", "yesterday"), MLOPS_EINVAL, "'yesterday'");
+    OK(mlops_model_card_get(a, "created", &created));
+    ck_assert_str_eq(created, "2001-02-03T04:05:06Z");
+    mlops_free(created);
+    OK(mlops_model_card_set(a, "created", ""));
+    OK(mlops_model_card_set(b, "created", NULL));
+    unsigned char *ba = NULL, *bb = NULL;
+    size_t na = 0, nb = 0;
+    OK(mlops_model_save_buffer(a, &ba, &na));
+    OK(mlops_model_save_buffer(b, &bb, &nb));
+    ck_assert_uint_eq(na, nb);
+    ck_assert_int_eq(memcmp(ba, bb, na), 0);
+    mlops_free(ba);
+    mlops_free(bb);
+    mlops_model_free(a);
+    mlops_model_free(b);
+    mlops_dataset_free(d);
+}
+END_TEST
+
 /* One BLAS thread and two give the same bits run to run for each count. */
 START_TEST(threads_setting)
 {
@@ -394,6 +432,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, categorical_inputs);
     tcase_add_test(tc, determinism_progress_and_convergence);
     tcase_add_test(tc, threads_setting);
+    tcase_add_test(tc, creation_time_can_be_fixed);
     suite_add_tcase(s, tc);
     return s;
 }
