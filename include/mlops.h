@@ -19,5 +19,7 @@
 #include "mlops/report.h"
 #include "mlops/evaluator.h"
 #include "mlops/drift.h"
+#include "mlops/pipeline.h"
+#include "mlops/registry.h"
 
 #endif /* MLOPS_H */

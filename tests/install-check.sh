@@ -33,7 +33,8 @@ if ldd "$work/print-version-static" | grep -q libmlops; then
 fi
 
 LD_LIBRARY_PATH="$libdir" "$prefix/bin/mlops" version
-for page in man1/mlops.1 man7/libmlops.7 man3/mlops_strerror.3 man3/mlops_last_error.3; do
+for page in man1/mlops.1 man5/mlops-pipeline.5 man7/libmlops.7 man3/mlops_strerror.3 \
+    man3/mlops_last_error.3; do
   [ -e "$prefix/share/man/$page" ] || { echo "missing installed man page $page" >&2; exit 1; }
 done
 for h in mlops.h mlops/version.h mlops/errors.h; do

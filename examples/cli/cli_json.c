@@ -96,6 +96,11 @@ const char *cli_json_item(const char *value, size_t i)
     }
 }
 
+const char *cli_json_end(const char *value)
+{
+    return value == NULL ? NULL : skip_value(value);
+}
+
 static int hex4(const char *p, unsigned *out)
 {
     unsigned v = 0;

@@ -17,6 +17,10 @@ const char *cli_json_find(const char *json, const char *path);
  * NULL when out of range or not an array. */
 const char *cli_json_item(const char *value, size_t i);
 
+/* The position just after the value `value` points at (as cli_json_find()
+ * gives), so a caller can copy the text around it; NULL when malformed. */
+const char *cli_json_end(const char *value);
+
 /* The string or number `value` points at, as a new NUL-terminated string
  * (strings decoded from their escapes) that the caller frees with free();
  * NULL for null, other kinds of value, malformed text or no memory. */

@@ -15,7 +15,8 @@ static const char CMD[] = "predict";
 static int predict_usage(FILE *out)
 {
     fputs("usage: mlops predict --model MODEL --data FILE [--proba] [--out FILE]\n"
-          "                     [--id COL] [--delimiter C]\n"
+          "                     [--id COL] [--delimiter C] [--registry DIR]\n"
+          "                     [--decision-log FILE]\n"
           "\n"
           "Predicts for every row of the CSV file FILE (plain or gzip, with a header\n"
           "row holding the model's input columns in any order) and writes CSV with a\n"
@@ -28,6 +29,12 @@ static int predict_usage(FILE *out)
           "  --out FILE      write to FILE instead of standard output\n"
           "  --id COL        copy column COL of FILE in front of the predictions\n"
           "  --delimiter C   field delimiter of FILE: one character, 'tab' or 'auto'\n"
+          "  --registry DIR  take MODEL from this registry: NAME, NAME@ALIAS or\n"
+          "                  NAME@VERSION (the stored file is checked before use)\n"
+          "  --decision-log FILE\n"
+          "                  append one record per row to this decision log (created\n"
+          "                  when missing): model version, input fingerprint, prediction,\n"
+          "                  time; written and flushed before any prediction is printed\n"
           "\n"
           "Exit status: 0 success, 2 usage error, 3 failure. See mlops(1).\n",
           out);
@@ -35,7 +42,7 @@ static int predict_usage(FILE *out)
 }
 
 typedef struct predict_opts {
-    const char *model, *data, *out, *id, *delimiter;
+    const char *model, *data, *out, *id, *delimiter, *registry, *decision_log;
     int proba;
 } predict_opts;
 
@@ -61,6 +68,10 @@ static int parse(int argc, char **argv, predict_opts *o, int *help)
             rc = cli_args_value(&a, &o->id);
         } else if (cli_args_is(&a, "--delimiter")) {
             rc = cli_args_value(&a, &o->delimiter);
+        } else if (cli_args_is(&a, "--registry")) {
+            rc = cli_args_value(&a, &o->registry);
+        } else if (cli_args_is(&a, "--decision-log")) {
+            rc = cli_args_value(&a, &o->decision_log);
         } else if (cli_args_is_option(&a)) {
             return cli_usage_error(CMD, "unknown option '%s'", a.arg);
         } else {
@@ -178,6 +189,47 @@ static int write_output(const mlops_model *m, const mlops_dataset *d, size_t idc
     return cli_output_close(&out, CMD);
 }
 
+/* The model from a file, or with --registry the one MODEL names there. */
+static int load_model(const predict_opts *o, mlops_model **m)
+{
+    if (o->registry == NULL) return mlops_model_load(m, o->model);
+    mlops_registry *reg = NULL;
+    int rc = mlops_registry_open(&reg, o->registry, 0);
+    if (rc == MLOPS_OK) rc = mlops_registry_load_model(reg, o->model, m);
+    mlops_registry_free(reg);
+    return rc;
+}
+
+/* One decision record per row, each output as the CSV shows it. */
+static int record_decisions(const predict_opts *o, const mlops_model *m, const mlops_dataset *d,
+                            const double *value)
+{
+    size_t rows = mlops_dataset_rows(d), k = mlops_model_class_count(m);
+    const char **outputs = malloc((rows ? rows : 1) * sizeof *outputs);
+    char *numbers = k == 0 ? malloc((rows ? rows : 1) * CLI_NUMBER_BUFSIZE) : NULL;
+    if (outputs == NULL || (k == 0 && numbers == NULL)) {
+        free(outputs);
+        free(numbers);
+        return cli_runtime_msg(CMD, "out of memory");
+    }
+    for (size_t r = 0; r < rows; r++) {
+        if (k > 0) {
+            const char *label = mlops_model_class_label(m, (size_t)value[r]);
+            outputs[r] = label != NULL ? label : "";
+        } else {
+            cli_format_number(value[r], numbers + r * CLI_NUMBER_BUFSIZE);
+            outputs[r] = numbers + r * CLI_NUMBER_BUFSIZE;
+        }
+    }
+    mlops_decision_log *log = NULL;
+    int rc = mlops_decision_log_open(&log, o->decision_log);
+    if (rc == MLOPS_OK) rc = mlops_decision_log_record_dataset(log, m, o->model, d, outputs);
+    mlops_decision_log_free(log);
+    free(outputs);
+    free(numbers);
+    return rc == MLOPS_OK ? CLI_OK : cli_runtime_error();
+}
+
 static int run(const predict_opts *o)
 {
     mlops_model *m = NULL;
@@ -194,7 +246,7 @@ static int run(const predict_opts *o)
         mlops_csv_options_free(check);
         if (rc != MLOPS_OK) return rc == MLOPS_ENOMEM ? cli_runtime_error() : cli_usage_library(CMD);
     }
-    if (mlops_model_load(&m, o->model) != MLOPS_OK) return cli_runtime_error();
+    if (load_model(o, &m) != MLOPS_OK) return cli_runtime_error();
     if (o->proba && mlops_model_class_count(m) == 0) {
         status = cli_usage_error(CMD, "--proba needs a classifier; '%s' is a %s model", o->model,
                                  mlops_model_kind(m));
@@ -203,6 +255,7 @@ static int run(const predict_opts *o)
     if (status == CLI_OK && o->id != NULL && mlops_dataset_column_index(d, o->id, &idcol) != MLOPS_OK)
         status = cli_runtime_msg(CMD, "--id %s: %s", o->id, mlops_last_error());
     if (status == CLI_OK) status = predict_all(m, d, o->proba, &value, &proba);
+    if (status == CLI_OK && o->decision_log != NULL) status = record_decisions(o, m, d, value);
     if (status == CLI_OK) status = write_output(m, d, idcol, o, value, proba);
     free(value);
     free(proba);

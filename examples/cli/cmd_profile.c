@@ -6,6 +6,8 @@
 
 #include <mlops.h>
 
+#include "cli_json.h"
+
 int cmd_profile(int argc, char **argv);
 
 static int profile_usage(FILE *out)
@@ -26,7 +28,7 @@ static int profile_usage(FILE *out)
 static int fail(void)
 {
     fprintf(stderr, "mlops: %s\n", mlops_last_error());
-    return 1;
+    return 3; /* a runtime failure, as for every command (see mlops(1)) */
 }
 
 /* Reads FILE in batches into *out. */
@@ -54,6 +56,31 @@ static int build_profile(const char *path, const char *delimiter, mlops_profile 
     }
     *out = p;
     return MLOPS_OK;
+}
+
+/* Prints the profile's JSON. The contract of `mlops profile --json` (see
+ * mlops(1)) gives every column "min", "max", "mean" and "std"; the profile
+ * has none for a categorical column, so they are added there as null. */
+static void print_json(const char *text)
+{
+    static const char *const stats[] = {"min", "max", "mean", "std"};
+    const char *columns = cli_json_find(text, "columns"), *from = text;
+    for (size_t i = 0; columns != NULL; i++) {
+        const char *col = cli_json_item(columns, i), *end = cli_json_end(col);
+        if (end == NULL || *col != '{') break;
+        /* the separator before each member, as the profile indents it */
+        const char *first = col + 1;
+        while (*first == ' ' || *first == '\t' || *first == '\r' || *first == '\n') first++;
+        const char *close = end - 1;
+        while (close > first && strchr(" \t\r\n", close[-1]) != NULL) close--;
+        if (close == first) continue; /* an empty object */
+        fwrite(from, 1, (size_t)(close - from), stdout);
+        for (size_t k = 0; k < sizeof stats / sizeof stats[0]; k++)
+            if (cli_json_find(col, stats[k]) == NULL)
+                printf(",%.*s\"%s\": null", (int)(first - col - 1), col + 1, stats[k]);
+        from = close;
+    }
+    fputs(from, stdout);
 }
 
 static void print_names(const mlops_profile *p, int flag)
@@ -174,7 +201,7 @@ int cmd_profile(int argc, char **argv)
         if (mlops_profile_to_json(p, &text) != MLOPS_OK) {
             status = fail();
         } else {
-            fputs(text, stdout);
+            print_json(text);
             mlops_free(text);
         }
     } else {
@@ -183,7 +210,7 @@ int cmd_profile(int argc, char **argv)
     mlops_profile_free(p);
     if (status == 0 && fflush(stdout) != 0) {
         perror("mlops: writing output");
-        status = 1;
+        status = 3;
     }
     return status;
 }

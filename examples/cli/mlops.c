@@ -6,12 +6,17 @@
 
 #include <mlops.h>
 
+int cmd_audit(int argc, char **argv);
 int cmd_drift(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
+int cmd_registry(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_train(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 static int usage(FILE *out)
 {
@@ -24,6 +29,11 @@ static int usage(FILE *out)
           "  evaluate   measure a saved model on labelled data and check its gates\n"
           "  inspect    describe a saved model, or print its model card JSON\n"
           "  drift      compare a CSV file with a reference and say whether it drifted\n"
+          "  validate   check a pipeline file and list every problem with its place\n"
+          "  run        run a pipeline file into a run directory and register the model\n"
+          "  verify     re-check every file of a run directory against its lock file\n"
+          "  registry   list, register, alias, retire, history, resolve in a model registry\n"
+          "  audit      verify an audit or decision log: no record edited, removed or moved\n"
           "  version    print the library version\n"
           "  help       show this help\n"
           "\n"
@@ -36,7 +46,7 @@ static int cmd_version(void)
 {
     if (MLOPS_CHECK_VERSION() != MLOPS_OK) {
         fprintf(stderr, "mlops: %s\n", mlops_last_error());
-        return 1;
+        return 3;
     }
     printf("mlops %s\n", mlops_version_string());
     return 0;
@@ -53,6 +63,11 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "evaluate") == 0) return cmd_evaluate(argc - 1, argv + 1);
     if (strcmp(cmd, "inspect") == 0) return cmd_inspect(argc - 1, argv + 1);
     if (strcmp(cmd, "drift") == 0) return cmd_drift(argc - 1, argv + 1);
+    if (strcmp(cmd, "validate") == 0) return cmd_validate(argc - 1, argv + 1);
+    if (strcmp(cmd, "run") == 0) return cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "verify") == 0) return cmd_verify(argc - 1, argv + 1);
+    if (strcmp(cmd, "registry") == 0) return cmd_registry(argc - 1, argv + 1);
+    if (strcmp(cmd, "audit") == 0) return cmd_audit(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
         return usage(stdout);
     fprintf(stderr, "mlops: unknown command '%s'\n", cmd);
