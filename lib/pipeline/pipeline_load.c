@@ -46,10 +46,7 @@ MLOPS_API int mlops_pipeline_load(mlops_pipeline **out, const char *path)
     MLOPS_CHECK_ARG(path != NULL, "mlops_pipeline_load", "NULL path");
     unsigned char *data = NULL;
     size_t len = 0;
-    int rc = mlops__read_file(path, MLOPS_YTREE_MAX_BYTES, &data, &len);
-    if (rc == MLOPS_ERANGE)
-        rc = mlops__fail(MLOPS_EFORMAT, "%s:1:1: the file is larger than the limit of %d bytes",
-                         path, (int)MLOPS_YTREE_MAX_BYTES);
+    int rc = mlops__ytree_slurp(path, &data, &len);
     if (rc != MLOPS_OK) return rc;
     mlops_pipeline *p = mlops__calloc(1, sizeof *p, "pipeline");
     if (p == NULL) {

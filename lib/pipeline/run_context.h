@@ -69,6 +69,10 @@ int mlops__run_register(mlops__run *r);
 int mlops__run_write_lock(mlops__run *r);
 int mlops__run_write_summary(mlops__run *r);
 
+/* Writes key "registry": null or the registry outcome (summary and lock). */
+struct mlops__json;
+void mlops__run_json_registry(struct mlops__json *j, const mlops__run *r);
+
 /* Writes `len` bytes to FILE in the run directory, atomically. */
 int mlops__run_write(mlops__run *r, const char *file, const void *data, size_t len);
 /* Writes a NUL-terminated JSON text plus a final newline, and frees it

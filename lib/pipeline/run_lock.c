@@ -146,23 +146,7 @@ static void write_result(mlops__json *j, const mlops__run *r)
         mlops__json_string(j, r->payload_sha256);
         mlops__json_end_object(j);
     }
-    mlops__json_key(j, "registry");
-    if (r->registry_name == NULL) {
-        mlops__json_null(j);
-    } else {
-        mlops__json_begin_object(j);
-        mlops__json_key(j, "name");
-        mlops__json_string(j, r->registry_name);
-        mlops__json_key(j, "version");
-        mlops__json_string(j, r->registry_version);
-        mlops__json_key(j, "alias");
-        mlops__json_string(j, r->registry_alias);
-        mlops__json_key(j, "registered");
-        mlops__json_bool(j, r->registered);
-        mlops__json_key(j, "promotion_refused");
-        mlops__json_bool(j, r->refused);
-        mlops__json_end_object(j);
-    }
+    mlops__run_json_registry(j, r);
 }
 
 static void write_times(mlops__json *j, const mlops__run *r)

@@ -71,7 +71,7 @@ static void write_drift(mlops__json *j, const mlops__run *r)
     mlops__json_end_object(j);
 }
 
-static void write_registry(mlops__json *j, const mlops__run *r)
+void mlops__run_json_registry(mlops__json *j, const mlops__run *r)
 {
     mlops__json_key(j, "registry");
     if (r->registry_name == NULL) {
@@ -138,7 +138,7 @@ int mlops__run_write_summary(mlops__run *r)
     mlops__json_uint(&j, r->violations);
     mlops__json_end_object(&j);
     write_drift(&j, r);
-    write_registry(&j, r);
+    mlops__run_json_registry(&j, r);
     mlops__json_key(&j, "lock_sha256");
     mlops__json_string(&j, lock_hex);
     mlops__json_end_object(&j);

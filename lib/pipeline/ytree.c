@@ -292,6 +292,15 @@ int mlops__ytree_read_buffer(mlops__ytree *out, const char *name, const char *te
     return rc;
 }
 
+int mlops__ytree_slurp(const char *path, unsigned char **data, size_t *len)
+{
+    int rc = mlops__read_file(path, MLOPS_YTREE_MAX_BYTES, data, len);
+    if (rc == MLOPS_ERANGE)
+        rc = mlops__fail(MLOPS_EFORMAT, "%s:1:1: the file is larger than the limit of %d bytes",
+                         path, (int)MLOPS_YTREE_MAX_BYTES);
+    return rc;
+}
+
 int mlops__ytree_read_file(mlops__ytree *out, const char *path)
 {
     if (out == NULL) return mlops__fail(MLOPS_EINVAL, "YAML reader: NULL tree");
@@ -299,10 +308,7 @@ int mlops__ytree_read_file(mlops__ytree *out, const char *path)
     if (path == NULL) return mlops__fail(MLOPS_EINVAL, "YAML reader: NULL path");
     unsigned char *data = NULL;
     size_t len = 0;
-    int rc = mlops__read_file(path, MLOPS_YTREE_MAX_BYTES, &data, &len);
-    if (rc == MLOPS_ERANGE)
-        rc = mlops__fail(MLOPS_EFORMAT, "%s:1:1: the file is larger than the limit of %d bytes",
-                         path, (int)MLOPS_YTREE_MAX_BYTES);
+    int rc = mlops__ytree_slurp(path, &data, &len);
     if (rc != MLOPS_OK) return rc;
     rc = mlops__ytree_read_buffer(out, path, (const char *)data, len);
     mlops__free(data);

@@ -61,6 +61,9 @@ typedef struct mlops__ytree {
  * "PATH:LINE:COLUMN: what is wrong". MLOPS_ENOTFOUND / MLOPS_EIO name the
  * path. *out is initialised in every case and must be freed. */
 int mlops__ytree_read_file(mlops__ytree *out, const char *path);
+/* The bytes of the file at `path` (free with mlops__free), refusing a file
+ * over MLOPS_YTREE_MAX_BYTES with MLOPS_EFORMAT "PATH:1:1: ...". */
+int mlops__ytree_slurp(const char *path, unsigned char **data, size_t *len);
 /* The same from memory; `name` is used in positions and messages. */
 int mlops__ytree_read_buffer(mlops__ytree *out, const char *name, const char *text, size_t len);
 void mlops__ytree_free(mlops__ytree *t);
