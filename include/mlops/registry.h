@@ -79,10 +79,10 @@
  *
  * Thread safety: a registry handle is used by one thread at a time;
  * distinct handles (in one process or many) may work on one registry at
- * once, the file lock orders their changes. A handle must not cross
- * fork(2): the child opens its own. A decision log may be written from many
- * threads at once, and by several processes (appends are serialized with
- * flock(2)). */
+ * once, the file lock orders their changes. A decision log may be written
+ * through one handle from many threads at once, and by several handles and
+ * processes (appends are serialized with flock(2)). No handle may cross
+ * fork(2): the child opens its own. */
 #ifndef MLOPS_REGISTRY_H
 #define MLOPS_REGISTRY_H
 
@@ -298,7 +298,8 @@ MLOPS_API int mlops_decision_fingerprint(const mlops_model *m, const mlops_datas
  *  registry reference or a path; recorded as the object), decided
  *  `output` (UTF-8, at most 16384 bytes, such as a class label) for row
  *  `row` of `d` (its input fingerprint, mlops_decision_fingerprint(), and
- *  the row number are recorded). The record is written with one write(2)
+ *  the 0-based row number are recorded; `model_ref` is at most 1024 bytes
+ *  of text). The record is written with one write(2)
  *  on a file opened with O_APPEND, under flock(2), and flushed with
  *  fsync(2) before the call returns.
  *  Returns MLOPS_OK; MLOPS_EINVAL (NULL argument, bad row or text);

@@ -374,11 +374,13 @@ MLOPS_API int mlops_registry_verify(const char *dir, char **report_json)
         rc = mlops__fail(MLOPS_ENOTFOUND, "'%s' is not a registry (it has no audit.log.head)", dir);
     int fd = -1;
     if (rc == MLOPS_OK) {
+        /* A copy of a registry may come without its lock file: verifying
+         * it needs none, and must not create one. */
         fd = open(p.lock, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
+        if (fd < 0 && errno != ENOENT)
             rc = mlops__fail(MLOPS_EIO, "cannot open '%s': %s", p.lock, strerror(errno));
     }
-    while (rc == MLOPS_OK && flock(fd, LOCK_SH) != 0)
+    while (rc == MLOPS_OK && fd >= 0 && flock(fd, LOCK_SH) != 0)
         if (errno != EINTR)
             rc = mlops__fail(MLOPS_EIO, "cannot lock '%s': %s", p.lock, strerror(errno));
     if (rc == MLOPS_OK) rc = verify_locked(dir, &p, report_json);
