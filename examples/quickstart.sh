@@ -8,8 +8,10 @@
 # intervals, fairness across cylinder counts, a noise probe, release
 # gates), profiles the training rows as the monitoring reference, and
 # registers the model as "production" in a registry. Then the run is
-# verified against its lock file, the registered model predicts, and the
-# cars of 1980-1982 are checked for drift against the run's reference.
+# verified against its lock file, the production model predicts from the
+# registry with a decision log, the registry's audit log and the decision
+# log are verified, and the cars of 1980-1982 are checked for drift against
+# the run's reference.
 # Everything is written under build/quickstart/, cleared first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,10 +35,16 @@ $mlops run examples/pipelines/quickstart.yaml --output "$out/run" \
 echo
 $mlops verify "$out/run"
 echo
-$mlops predict --model "$out/run/model.mlops" --data examples/data/cars.csv --id Name --proba \
-  --out "$out/predictions.csv"
+# Serve the production model from the registry, recording every decision.
+$mlops predict --registry "$out/registry" --model cars-origin@production \
+  --data examples/data/cars.csv --id Name --proba \
+  --decision-log "$out/decisions.log" --out "$out/predictions.csv"
 echo "first predictions ($out/predictions.csv):"
 head -4 "$out/predictions.csv"
+echo
+$mlops registry history --registry "$out/registry" --name cars-origin
+$mlops audit verify --registry "$out/registry"
+$mlops audit verify --log "$out/decisions.log"
 echo
 # Year is column 8 (ISO dates), so text comparison selects the model years.
 awk -F, 'NR == 1 || $8 >= "1980-01-01"' examples/data/cars.csv >"$out/cars_1980_1982.csv"

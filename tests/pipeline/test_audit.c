@@ -99,7 +99,9 @@ START_TEST(every_byte_edit_is_found)
     size_t nlines = fixture_line_starts(original, original_len, starts, 16);
     ck_assert_uint_eq(nlines, 6);
     char *copy = malloc(original_len);
-    for (size_t i = 0; i < original_len; i++) {
+    /* under valgrind (MLOPS_TEST_SHORT) every 13th byte stands for the rest */
+    size_t step = getenv("MLOPS_TEST_SHORT") != NULL ? 13 : 1;
+    for (size_t i = 0; i < original_len; i += step) {
         memcpy(copy, original, original_len);
         copy[i] = copy[i] == 'x' ? 'y' : 'x';
         fixture_write(logpath, copy, original_len);
