@@ -234,8 +234,9 @@ MLOPS_API int mlops_registry_alias_at(mlops_registry *r, const char *name, const
  *  registered model file (present, SHA-256 as recorded, payload hash equal
  *  to its version). With `report_json` non-NULL, *report_json receives
  *  (also on MLOPS_ECORRUPT) a new string (release with mlops_free()): the
- *  report of mlops_audit_verify() plus "models": [{"name", "version",
- *  "path", "ok", "problem" (null or text)}].
+ *  report of mlops_audit_verify() (whose "ok" speaks of the log) plus
+ *  "models": [{"name", "version", "path", "ok", "problem" (null or text)}],
+ *  "models_ok" and "all_ok" (log and model files).
  *  Returns MLOPS_OK; MLOPS_ECORRUPT naming the first bad record (its seq
  *  and line) or model file and why; MLOPS_EINVAL; MLOPS_ENOTFOUND (no
  *  registry); MLOPS_EVERSION; MLOPS_EIO; MLOPS_ENOMEM. */

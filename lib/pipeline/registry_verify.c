@@ -352,6 +352,11 @@ static int verify_locked(const char *dir, const reg_paths *p, char **report_json
         mlops__json_string(&j, dir);
         write_log_report(&j, &v);
         rc = check_models(&j, dir, &replay, model_problem, sizeof model_problem);
+        /* "ok" above speaks of the log; these cover the model files too */
+        mlops__json_key(&j, "models_ok");
+        mlops__json_bool(&j, model_problem[0] == '\0');
+        mlops__json_key(&j, "all_ok");
+        mlops__json_bool(&j, !v.bad && model_problem[0] == '\0');
     }
     mlops__reg_state_free(&replay);
     if (rc == MLOPS_OK && report_json != NULL) rc = finish_report(&j, report_json);

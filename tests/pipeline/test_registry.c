@@ -225,6 +225,8 @@ START_TEST(load_checks_the_stored_file)
     char *report = NULL;
     CHECK_RC(mlops_registry_verify(W.reg, &report), MLOPS_ECORRUPT);
     ck_assert_ptr_nonnull(strstr(report, "\"ok\": false"));
+    ck_assert_ptr_nonnull(strstr(report, "\"models_ok\": false"));
+    ck_assert_ptr_nonnull(strstr(report, "\"all_ok\": false"));
     mlops_free(report);
     remove(fixture_path(W.reg, name));
     CHECK_RC(mlops_registry_load_model(r, "iris@production", &m), MLOPS_ENOTFOUND);

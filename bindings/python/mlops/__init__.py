@@ -13,10 +13,14 @@ from ._model import Model
 from ._evaluator import Evaluator, Report, have_evaluator
 from ._profile import Profile, have_profile
 from ._drift import DriftMonitor, DriftReport
+from ._pipeline import GateFailed, Pipeline, have_pipeline, verify_run
+from ._registry import DecisionLog, Registry, audit_verify, have_registry, verify
 
 __all__ = ["MlopsError", "version", "version_string", "live_allocations",
            "Dataset", "Transform", "Model", "Evaluator", "Report", "have_numpy",
-           "have_evaluator", "Profile", "have_profile", "DriftMonitor", "DriftReport"]
+           "have_evaluator", "Profile", "have_profile", "DriftMonitor", "DriftReport",
+           "Pipeline", "GateFailed", "verify_run", "have_pipeline", "Registry", "DecisionLog",
+           "verify", "audit_verify", "have_registry"]
 
 
 def version():

@@ -251,6 +251,56 @@ for _name, _restype, _args in MONITOR_FUNCTIONS:
         _optional_present.add(_name)
 
 
+# ---- Pipelines, the model registry and decision logs -----------------------
+# Declared when present, like the functions above: mlops.Pipeline,
+# mlops.Registry and mlops.DecisionLog report MLOPS_EUNSUPPORTED without them.
+pipeline_p = _opaque("mlops_pipeline")
+registry_p = _opaque("mlops_registry")
+decision_log_p = _opaque("mlops_decision_log")
+pipeline_step_fn = ctypes.CFUNCTYPE(_int, _vp, _str, _str, _int)
+PIPELINE_FUNCTIONS = (
+    ("mlops_pipeline_load", _int, (ctypes.POINTER(pipeline_p), _str)),
+    ("mlops_pipeline_free", None, (pipeline_p,)),
+    ("mlops_pipeline_override", _int, (pipeline_p, _str)),
+    ("mlops_pipeline_validate", _int, (pipeline_p,)),
+    ("mlops_pipeline_problem_count", _size, (pipeline_p,)),
+    ("mlops_pipeline_problem", _str, (pipeline_p, _size)),
+    ("mlops_pipeline_problems_json", _int, (pipeline_p, c_out_buffer)),
+    ("mlops_pipeline_config_json", _int, (pipeline_p, c_out_buffer)),
+    ("mlops_pipeline_set_step_callback", _int, (pipeline_p, pipeline_step_fn, _vp)),
+    ("mlops_pipeline_run", _int, (pipeline_p, _str)),
+    ("mlops_pipeline_summary_json", _int, (pipeline_p, c_out_buffer)),
+    ("mlops_run_verify", _int, (_str, c_out_buffer)),
+)
+REGISTRY_FUNCTIONS = (
+    ("mlops_registry_open", _int, (ctypes.POINTER(registry_p), _str, ctypes.c_uint)),
+    ("mlops_registry_free", None, (registry_p,)),
+    ("mlops_registry_set_actor", _int, (registry_p, _str)),
+    ("mlops_registry_register", _int, (registry_p, _str, _str, _str, ctypes.c_char_p, _size)),
+    ("mlops_registry_set_alias", _int, (registry_p, _str, _str, _str, _str)),
+    ("mlops_registry_retire", _int, (registry_p, _str, _str, _str)),
+    ("mlops_registry_record_refusal", _int, (registry_p, _str, _str, _str, _str)),
+    ("mlops_registry_resolve", _int, (registry_p, _str, c_out_buffer, c_out_buffer)),
+    ("mlops_registry_load_model", _int, (registry_p, _str, ctypes.POINTER(model_p))),
+    ("mlops_registry_list_json", _int, (registry_p, c_out_buffer)),
+    ("mlops_registry_history_json", _int, (registry_p, _str, c_out_buffer)),
+    ("mlops_registry_alias_at", _int, (registry_p, _str, _str, _str, c_out_buffer)),
+    ("mlops_registry_verify", _int, (_str, c_out_buffer)),
+    ("mlops_audit_verify", _int, (_str, c_out_buffer)),
+    ("mlops_decision_log_open", _int, (ctypes.POINTER(decision_log_p), _str)),
+    ("mlops_decision_log_free", None, (decision_log_p,)),
+    ("mlops_decision_log_set_actor", _int, (decision_log_p, _str)),
+    ("mlops_decision_fingerprint", _int, (model_p, dataset_p, _size, ctypes.c_char_p, _size)),
+    ("mlops_decision_log_record", _int, (decision_log_p, model_p, _str, dataset_p, _size, _str)),
+    ("mlops_decision_log_record_dataset", _int, (decision_log_p, model_p, _str, dataset_p,
+                                                 c_char_pp)),
+)
+for _name, _restype, _args in PIPELINE_FUNCTIONS + REGISTRY_FUNCTIONS:
+    if hasattr(lib, _name):
+        _declare(_name, _restype, *_args)
+        _optional_present.add(_name)
+
+
 def has(name):
     """True when the loaded library exports `name` (and it is declared)."""
     return name in _optional_present
