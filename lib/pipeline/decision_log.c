@@ -111,43 +111,36 @@ static int io_fail(const char *action, const char *path, int err)
     return mlops__fail(MLOPS_EIO, "cannot %s '%s': %s", action, path, strerror(err));
 }
 
-/* Under flock: reads the last record to continue the chain, cutting off a
- * torn last line first. */
-static int sync_tail(mlops_decision_log *log)
+/* Reads `len` bytes at `at` into a new string. */
+static int read_at(const mlops_decision_log *log, uint64_t at, size_t len, char **out)
 {
-    struct stat st;
-    if (fstat(log->fd, &st) != 0) return io_fail("inspect", log->path, errno);
-    uint64_t size = (uint64_t)st.st_size, end = 0, start = 0;
-    int rc = mlops__audit_tail(log->fd, log->path, size, &end, &start);
-    if (rc != MLOPS_OK) return rc;
-    if (end < size) {
-        if (ftruncate(log->fd, (off_t)end) != 0 || fsync(log->fd) != 0)
-            return io_fail("cut the incomplete last line of", log->path, errno);
-        mlops__log(MLOPS_LOG_WARN, "decision log '%s': cut off an incomplete last record of %llu "
-                   "bytes (an append interrupted by a crash)", log->path,
-                   (unsigned long long)(size - end));
-    }
-    log->size = end;
-    if (end == 0) {
-        log->count = 0;
-        memcpy(log->last_hash, MLOPS_AUDIT_ZERO_HASH, 65);
-        log->last_time_us = 0;
-        return MLOPS_OK;
-    }
-    size_t len = (size_t)(end - 1 - start);
-    char *line = mlops__malloc(len + 1, "last record");
-    if (line == NULL) return MLOPS_ENOMEM;
+    char *buf = mlops__malloc(len + 1, "log bytes");
+    if (buf == NULL) return MLOPS_ENOMEM;
     size_t got = 0;
     while (got < len) {
-        ssize_t r = pread(log->fd, line + got, len - got, (off_t)(start + got));
+        ssize_t r = pread(log->fd, buf + got, len - got, (off_t)(at + got));
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) {
-            mlops__free(line);
+            mlops__free(buf);
             return r < 0 ? io_fail("read", log->path, errno)
                          : mlops__fail(MLOPS_EIO, "'%s' shrank while being read", log->path);
         }
         got += (size_t)r;
     }
+    buf[len] = '\0';
+    *out = buf;
+    return MLOPS_OK;
+}
+
+/* The last complete record continues the chain; it is checked before
+ * anything is cut, so a file that is not a decision log is refused
+ * untouched. */
+static int read_last_record(mlops_decision_log *log, uint64_t start, uint64_t end)
+{
+    char *line = NULL;
+    size_t len = (size_t)(end - 1 - start);
+    int rc = read_at(log, start, len, &line);
+    if (rc != MLOPS_OK) return rc;
     mlops__audit_record rec;
     rc = mlops__audit_parse(&rec, line, len);
     mlops__free(line);
@@ -157,7 +150,8 @@ static int sync_tail(mlops_decision_log *log)
         char why[800];
         snprintf(why, sizeof why, "%s", mlops_last_error());
         rc = mlops__fail(MLOPS_ECORRUPT, "decision log '%s': the last record (at byte %llu) is not "
-                         "a valid decision record: %s", log->path, (unsigned long long)start, why);
+                         "a valid decision record: %s; the file was left as it is",
+                         log->path, (unsigned long long)start, why);
     }
     if (rc == MLOPS_OK) {
         log->count = rec.seq;
@@ -166,6 +160,41 @@ static int sync_tail(mlops_decision_log *log)
     }
     mlops__audit_record_free(&rec);
     return rc;
+}
+
+/* Under flock: reads the last record to continue the chain, then cuts off
+ * a torn last line (an append interrupted by a crash). */
+static int sync_tail(mlops_decision_log *log)
+{
+    struct stat st;
+    if (fstat(log->fd, &st) != 0) return io_fail("inspect", log->path, errno);
+    if (!S_ISREG(st.st_mode))
+        return mlops__fail(MLOPS_EINVAL, "decision log '%s' is not a regular file", log->path);
+    uint64_t size = (uint64_t)st.st_size, end = 0, start = 0;
+    int rc = mlops__audit_tail(log->fd, log->path, size, &end, &start);
+    if (rc != MLOPS_OK) return rc;
+    log->count = 0;
+    memcpy(log->last_hash, MLOPS_AUDIT_ZERO_HASH, 65);
+    log->last_time_us = 0;
+    if (end > 0 && (rc = read_last_record(log, start, end)) != MLOPS_OK) return rc;
+    if (end < size) {
+        /* a lone fragment must at least begin like a record */
+        char *head = NULL;
+        if (end == 0 && (rc = read_at(log, 0, size < 2 ? (size_t)size : 2, &head)) != MLOPS_OK)
+            return rc;
+        bool record_like = head == NULL || strcmp(head, "{\"") == 0;
+        mlops__free(head);
+        if (!record_like)
+            return mlops__fail(MLOPS_ECORRUPT, "decision log '%s' is not a decision log (it does "
+                               "not start with a record); the file was left as it is", log->path);
+        if (ftruncate(log->fd, (off_t)end) != 0 || fsync(log->fd) != 0)
+            return io_fail("cut the incomplete last line of", log->path, errno);
+        mlops__log(MLOPS_LOG_WARN, "decision log '%s': cut off an incomplete last record of %llu "
+                   "bytes (an append interrupted by a crash)", log->path,
+                   (unsigned long long)(size - end));
+    }
+    log->size = end;
+    return MLOPS_OK;
 }
 
 static int lock_file(mlops_decision_log *log)

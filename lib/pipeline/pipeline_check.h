@@ -56,6 +56,10 @@ const mlops__ynode *mlops__pipeline_scalar(const mlops__ynode *map, const char *
 const mlops__ynode *mlops__pipeline_map(const mlops__ynode *map, const char *key);
 /* A scalar's text for a library setting: booleans as "true"/"false". */
 const char *mlops__pipeline_setting_text(const mlops__ynode *n);
+/* A list of column names (or a single one, or "*") as the transform's
+ * comma-separated list, with ',', '\\' and outer spaces escaped, in a new
+ * string (mlops__free). An absent list gives "*". */
+int mlops__pipeline_join_columns(const mlops__ynode *cols, char **out);
 /* The items of a STRINGS value (a single scalar is a list of one): their
  * count, and item i when it is a non-null scalar (else NULL). */
 size_t mlops__pipeline_count(const mlops__ynode *n);

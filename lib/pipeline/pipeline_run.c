@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -37,6 +38,26 @@ static void utc_now(char *out, size_t cap)
     snprintf(out, cap, "%.19s.%06uZ", base, micros);
 }
 
+/* Claims the run directory with a marker only one process can create, so
+ * two runs started at once into one directory cannot mix their files. It
+ * stays (a hidden file, not an output) so the directory is never reused. */
+static int claim(const char *dir)
+{
+    size_t n = strlen(dir) + sizeof "/.mlops-run";
+    char *path = mlops__malloc(n, "run marker");
+    if (path == NULL) return MLOPS_ENOMEM;
+    snprintf(path, n, "%s/.mlops-run", dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    int err = errno;
+    mlops__free(path);
+    if (fd < 0)
+        return mlops__fail(err == EEXIST ? MLOPS_ESTATE : MLOPS_EIO, "pipeline run: cannot claim "
+                           "run directory '%s': %s", dir, err == EEXIST ? "another run is using it"
+                                                                          : strerror(err));
+    close(fd);
+    return MLOPS_OK;
+}
+
 /* Creates `dir` and its missing parents; an existing directory must be empty. */
 static int make_run_dir(const char *dir)
 {
@@ -57,7 +78,7 @@ static int make_run_dir(const char *dir)
         if (!empty)
             return mlops__fail(MLOPS_ESTATE, "pipeline run: run directory '%s' is not empty; "
                                "runs are never overwritten: choose a new directory", dir);
-        return MLOPS_OK;
+        return claim(dir);
     }
     char *copy = mlops__strdup(dir, "run directory");
     if (copy == NULL) return MLOPS_ENOMEM;
@@ -73,7 +94,7 @@ static int make_run_dir(const char *dir)
         *s = '/';
     }
     mlops__free(copy);
-    return rc;
+    return rc == MLOPS_OK ? claim(dir) : rc;
 }
 
 static void free_run(mlops__run *r)
@@ -105,6 +126,12 @@ static int run_step(mlops__run *r, const char *name, const char *detail, step_fn
         r->steps[r->nsteps].name = name;
         r->steps[r->nsteps].seconds = now_seconds() - t0;
         r->nsteps++;
+    }
+    if (rc != MLOPS_OK && rc != MLOPS_ENOMEM) {
+        char why[1024];
+        snprintf(why, sizeof why, "%s", mlops_last_error());
+        return mlops__fail(rc, "pipeline %s: step '%s': %s", mlops__pipeline_value(p, "name"), name,
+                           why);
     }
     if (rc != MLOPS_OK) return rc;
     if (p->step_fn != NULL && p->step_fn(p->step_ctx, name, detail, 1) != 0)
@@ -154,6 +181,16 @@ static char *choose_dir(const mlops_pipeline *p, const char *run_dir)
     return abs;
 }
 
+/* The pipeline file as the lock's first input, so verify re-checks it. */
+static int add_pipeline_input(mlops__run *r)
+{
+    char *path = absolute(r->p->path);
+    if (path == NULL) return mlops_last_error_code();
+    int rc = mlops__run_add_input(r, "pipeline", path, NULL);
+    mlops__free(path);
+    return rc;
+}
+
 static int run_steps(mlops__run *r)
 {
     int rc = run_step(r, "read data", mlops__pipeline_value(r->p, "data.path"), mlops__run_read_data);
@@ -181,18 +218,24 @@ MLOPS_API int mlops_pipeline_run(mlops_pipeline *p, const char *run_dir)
     mlops__run r;
     memset(&r, 0, sizeof r);
     r.p = p;
-    r.seed = (unsigned long long)mlops__run_number(p, "seed", 0);
+    r.seed = mlops__run_seed(p);
     utc_now(r.started, sizeof r.started);
     r.dir = choose_dir(p, run_dir);
     int rc = r.dir == NULL ? mlops_last_error_code() : make_run_dir(r.dir);
+    if (rc == MLOPS_OK) rc = add_pipeline_input(&r);
     if (rc == MLOPS_OK) {
         rc = run_steps(&r);
         if (rc == MLOPS_OK) rc = write_config(&r);
         bool passed = r.data_valid && r.gates_passed && !r.drift_failed;
-        if (rc == MLOPS_OK) rc = run_step(&r, "register", "", mlops__run_register);
+        /* a registry that refuses still leaves a verifiable run behind */
+        int registered = rc == MLOPS_OK ? run_step(&r, "register", "", mlops__run_register) : rc;
+        char why[1024] = "";
+        if (registered != MLOPS_OK) snprintf(why, sizeof why, "%s", mlops_last_error());
         utc_now(r.finished, sizeof r.finished);
         if (rc == MLOPS_OK) rc = mlops__run_write_lock(&r);
         if (rc == MLOPS_OK) rc = mlops__run_write_summary(&r);
+        if (rc == MLOPS_OK && registered != MLOPS_OK)
+            rc = mlops__fail(registered, "%s; the run is recorded in %s", why, r.dir);
         if (rc == MLOPS_OK) p->ran = true;
         if (rc == MLOPS_OK && !passed)
             rc = mlops__fail(MLOPS_EGATE, "pipeline %s: %s; the run is recorded in %s",

@@ -228,6 +228,36 @@ static int finish_report(mlops__json *j, char **report)
     return rc;
 }
 
+/* When `log` sits in a registry (a registry.lock beside it), opens that
+ * lock file and takes a shared lock: returns the descriptor, -1 when there
+ * is no lock file, -2 on failure (recorded). */
+static int open_registry_lock_beside(const char *log)
+{
+    const char *slash = strrchr(log, '/');
+    size_t dir = slash != NULL ? (size_t)(slash - log) + 1 : 0;
+    char *path = mlops__malloc(dir + sizeof "registry.lock", "lock path");
+    if (path == NULL) return -2;
+    memcpy(path, log, dir);
+    memcpy(path + dir, "registry.lock", sizeof "registry.lock");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int err = errno;
+        mlops__free(path);
+        if (err == ENOENT) return -1;
+        mlops__fail(MLOPS_EIO, "cannot open the registry lock beside '%s': %s", log, strerror(err));
+        return -2;
+    }
+    while (flock(fd, LOCK_SH) != 0) {
+        if (errno == EINTR) continue;
+        mlops__fail(MLOPS_EIO, "cannot lock '%s': %s", path, strerror(errno));
+        close(fd);
+        mlops__free(path);
+        return -2;
+    }
+    mlops__free(path);
+    return fd;
+}
+
 MLOPS_API int mlops_audit_verify(const char *log_path, char **report_json)
 {
     if (report_json != NULL) *report_json = NULL;
@@ -236,8 +266,13 @@ MLOPS_API int mlops_audit_verify(const char *log_path, char **report_json)
     char *head = mlops__malloc(n + 6, "head path");
     if (head == NULL) return MLOPS_ENOMEM;
     snprintf(head, n + 6, "%s.head", log_path);
+    /* a registry's log changes under its lock: read it under the same lock,
+     * or a change made between reading the head and the log looks like
+     * records added behind the registry's back */
+    int lock = open_registry_lock_beside(log_path);
     verify_result v;
-    int rc = verify_log(&v, log_path, head, false, NULL);
+    int rc = lock == -2 ? mlops_last_error_code() : verify_log(&v, log_path, head, false, NULL);
+    if (lock >= 0) close(lock);
     mlops__free(head);
     if (rc != MLOPS_OK) return rc;
     if (report_json != NULL) {

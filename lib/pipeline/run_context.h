@@ -90,5 +90,7 @@ int mlops__run_add_input(mlops__run *r, const char *role, const char *path,
 char *mlops__run_join(const mlops__ynode *n, const char *sep);
 /* The text of an integer/number setting, or the default, as a double. */
 double mlops__run_number(const mlops_pipeline *p, const char *path, double fallback);
+/* The seed, exactly as written (an integer in [0, 2^64)). */
+unsigned long long mlops__run_seed(const mlops_pipeline *p);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "pipeline/pipeline_check.h"
 #include <stdio.h>
 
 #include "pipeline/run_context.h"
@@ -98,6 +99,21 @@ int mlops__run_read_data(mlops__run *r)
     return rc;
 }
 
+/* Categories are passed one by one: a category may hold a comma. */
+static int set_categories(mlops_schema *s, const char *column, const mlops__ynode *list)
+{
+    size_t n = mlops__pipeline_count(list);
+    const char **values = mlops__malloc_array(n ? n : 1, sizeof *values, "category list");
+    if (values == NULL) return MLOPS_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const mlops__ynode *item = mlops__pipeline_item(list, i);
+        values[i] = item != NULL ? item->text : "";
+    }
+    int rc = mlops_schema_set_categories(s, column, (const char *const *)values, n);
+    mlops__free(values);
+    return rc;
+}
+
 /* The schema the data must satisfy: the schema file, or every column of
  * the data with permissive rules; then the rules of data.columns. */
 static int build_schema(mlops__run *r, mlops_schema **out)
@@ -132,6 +148,10 @@ static int build_schema(mlops__run *r, mlops_schema **out)
             const char *key = rules->keys[k]->text;
             if (strcmp(key, "type") == 0) continue;
             const mlops__ynode *v = rules->items[k];
+            if (strcmp(key, "categories") == 0) {
+                rc = set_categories(s, name, v);
+                continue;
+            }
             char *text = mlops__run_join(v, ",");
             if (text == NULL) rc = MLOPS_ENOMEM;
             else rc = mlops_schema_set(s, name, key, text);

@@ -10,7 +10,9 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/file.h"
+#include "core/numfmt.h"
 #include "core/sha256.h"
+#include "pipeline/pipeline_check.h"
 #include <stdio.h>
 
 #include "pipeline/run_context.h"
@@ -53,8 +55,15 @@ int mlops__file_sha256(const char *path, char hex[65], unsigned long long *bytes
 {
     int fd = -1;
     struct stat st;
+    /* a device or a pipe named in a lock file must not hang a verification */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return mlops__fail(MLOPS_EINVAL, "'%s' is not a regular file", path);
     int rc = mlops__open_for_reading(path, &fd, &st);
     if (rc != MLOPS_OK) return rc;
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return mlops__fail(MLOPS_EINVAL, "'%s' is not a regular file", path);
+    }
     enum { CHUNK = 1 << 16 };
     unsigned char *buf = mlops__malloc(CHUNK, "file hash buffer");
     if (buf == NULL) {
@@ -108,17 +117,18 @@ int mlops__run_add_input(mlops__run *r, const char *role, const char *path,
 char *mlops__run_join(const mlops__ynode *n, const char *sep)
 {
     if (n == NULL || mlops__ynode_is_null(n)) return mlops__strdup("", "list text");
-    if (n->kind == MLOPS_YNODE_SCALAR) return mlops__strdup(n->text, "list text");
+    if (n->kind == MLOPS_YNODE_SCALAR)
+        return mlops__strdup(mlops__pipeline_setting_text(n), "list text");
     size_t total = 1, seplen = strlen(sep);
     for (size_t i = 0; i < n->count; i++) {
-        const char *t = mlops__ynode_text(n->items[i]);
+        const char *t = mlops__pipeline_setting_text(n->items[i]);
         total += (t ? strlen(t) : 0) + seplen;
     }
     char *out = mlops__malloc(total, "list text");
     if (out == NULL) return NULL;
     size_t len = 0;
     for (size_t i = 0; i < n->count; i++) {
-        const char *t = mlops__ynode_text(n->items[i]);
+        const char *t = mlops__pipeline_setting_text(n->items[i]);
         if (i > 0) {
             memcpy(out + len, sep, seplen);
             len += seplen;
@@ -137,6 +147,13 @@ double mlops__run_number(const mlops_pipeline *p, const char *path, double fallb
     const char *text = mlops__pipeline_value(p, path);
     if (text == NULL) return fallback;
     char *end = NULL;
-    double v = strtod(text, &end);
+    /* the host program's locale must not change what a file says */
+    double v = mlops__strtod_c(text, &end);
     return end != text && *end == '\0' ? v : fallback;
+}
+
+unsigned long long mlops__run_seed(const mlops_pipeline *p)
+{
+    const char *text = mlops__pipeline_value(p, "seed");
+    return text != NULL && text[0] != '-' ? strtoull(text, NULL, 10) : 0;
 }

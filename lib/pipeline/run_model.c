@@ -8,6 +8,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "pipeline/pipeline_check.h"
 #include <stdio.h>
 
 #include "pipeline/run_context.h"
@@ -31,16 +32,16 @@ static int configured_chain(mlops_transform *t, const mlops__ynode *list)
     for (size_t i = 0; rc == MLOPS_OK && i < list->count; i++) {
         const mlops__ynode *item = list->items[i];
         const char *kind = mlops__ynode_text(mlops__ynode_get(item, "step"));
-        const mlops__ynode *cols = mlops__ynode_get(item, "columns");
-        char *columns = cols != NULL ? mlops__run_join(cols, ",") : mlops__strdup("*", "columns");
-        if (columns == NULL) return MLOPS_ENOMEM;
+        char *columns = NULL;
+        rc = mlops__pipeline_join_columns(mlops__ynode_get(item, "columns"), &columns);
+        if (rc != MLOPS_OK) return rc;
         int idx = mlops_transform_add(t, kind, columns);
         mlops__free(columns);
         if (idx < 0) return idx;
         const mlops__ynode *settings = mlops__ynode_get(item, "settings");
         for (size_t k = 0; settings != NULL && rc == MLOPS_OK && k < settings->count; k++)
             rc = mlops_transform_set(t, (size_t)idx, settings->keys[k]->text,
-                                     mlops__ynode_text(settings->items[k]));
+                                     mlops__pipeline_setting_text(settings->items[k]));
     }
     return rc;
 }
@@ -62,7 +63,8 @@ static int build_model(mlops__run *r, mlops_model **out)
     if (rc == MLOPS_OK) rc = mlops_model_set_param(m, "seed", seed);
     const mlops__ynode *settings = mlops__pipeline_node(r->p, "model.settings");
     for (size_t k = 0; settings != NULL && rc == MLOPS_OK && k < settings->count; k++)
-        rc = mlops_model_set_param(m, settings->keys[k]->text, mlops__ynode_text(settings->items[k]));
+        rc = mlops_model_set_param(m, settings->keys[k]->text,
+                                   mlops__pipeline_setting_text(settings->items[k]));
     if (rc != MLOPS_OK) {
         mlops_model_free(m);
         return rc;

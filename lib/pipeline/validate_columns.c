@@ -74,7 +74,7 @@ static int check_all(const header *h, const mlops__ynode *root)
     const mlops__ynode *eval = mlops__pipeline_map(root, "evaluate");
     static const char *const single[] = {"target", "id", "weight"};
     int rc = MLOPS_OK;
-    char key[64];
+    char key[MLOPS_PIPELINE_KEY_MAX];
     for (size_t i = 0; i < 3 && rc == MLOPS_OK; i++) {
         mlops__pipeline_keyf(key, "data.%s", single[i]);
         rc = check_name(h, mlops__pipeline_scalar(data, single[i]), key);

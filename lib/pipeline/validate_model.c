@@ -96,7 +96,15 @@ static int check_evaluate(mlops_pipeline *p, mlops_evaluator *ev, const mlops__y
                 mlops__pipeline_keyf(key, "evaluate.%s[%zu]", lists[i][0], j);
             else
                 mlops__pipeline_keyf(key, "evaluate.%s", lists[i][0]);
-            rc = mlops__pipeline_refused(p, item, key, mlops_evaluator_set_param(ev, lists[i][1], item->text));
+            /* the evaluator takes these as one separated list */
+            const char *sep = strcmp(lists[i][0], "probes") == 0 ? ";" : ",";
+            if (strstr(item->text, sep) != NULL)
+                rc = mlops__pipeline_add_problem(p, item, key, NULL, "'%.*s' holds '%s', which "
+                                                 "separates items here: give each item on its own",
+                                                 (int)mlops__pipeline_cut(item->text, MLOPS_PIPELINE_QUOTE_MAX),
+                                                 item->text, sep);
+            else
+                rc = mlops__pipeline_refused(p, item, key, mlops_evaluator_set_param(ev, lists[i][1], item->text));
         }
     }
     const mlops__ynode *gates = mlops__ynode_get(eval, "gates");

@@ -12,7 +12,9 @@
 #include "mlops/csv.h"
 #include "mlops/schema.h"
 #include "mlops/transform.h"
+#include "pipeline/audit_log.h"
 #include "pipeline/pipeline_check.h"
+#include "pipeline/registry_impl.h"
 #include "pipeline/pipeline_schema.h"
 
 const mlops__ynode *mlops__pipeline_scalar(const mlops__ynode *map, const char *key)
@@ -190,6 +192,26 @@ static int append_column(char **list, size_t *len, const char *name)
     return MLOPS_OK;
 }
 
+int mlops__pipeline_join_columns(const mlops__ynode *cols, char **out)
+{
+    char *list = NULL;
+    size_t len = 0, n = mlops__pipeline_count(cols);
+    int rc = MLOPS_OK;
+    for (size_t i = 0; i < n && rc == MLOPS_OK; i++) {
+        const mlops__ynode *c = mlops__pipeline_item(cols, i);
+        if (c == NULL || (n == 1 && strcmp(c->text, "*") == 0)) break;
+        rc = append_column(&list, &len, c->text);
+    }
+    if (rc == MLOPS_OK && list == NULL && (list = mlops__strdup("*", "column list")) == NULL)
+        rc = MLOPS_ENOMEM;
+    if (rc != MLOPS_OK) {
+        mlops__free(list);
+        return rc;
+    }
+    *out = list;
+    return MLOPS_OK;
+}
+
 static bool allowed_step(const char *step)
 {
     const char *allowed = mlops__pipeline_key("preprocess.[].step")->allowed;
@@ -279,6 +301,46 @@ static int check_monitor(mlops_pipeline *p, const mlops__ynode *mon)
     return rc;
 }
 
+/* The registry's own rules, checked before anything runs: a run that fails
+ * only at its last step, after writing every artifact, helps nobody. */
+static int check_registry(mlops_pipeline *p, const mlops__ynode *root, const mlops__ynode *reg)
+{
+    if (reg == NULL) return MLOPS_OK;
+    const mlops__ynode *name = mlops__pipeline_scalar(reg, "name");
+    const char *name_key = "registry.name";
+    if (name == NULL) { /* the pipeline's name serves */
+        name = mlops__pipeline_scalar(root, "name");
+        name_key = "name";
+    }
+    int rc = MLOPS_OK;
+    if (name != NULL)
+        rc = mlops__pipeline_refused(p, name, name_key, mlops__audit_check_name(name->text, "model name"));
+    const mlops__ynode *alias = mlops__pipeline_scalar(reg, "alias");
+    if (rc == MLOPS_OK && alias != NULL)
+        rc = mlops__pipeline_refused(p, alias, "registry.alias", mlops__reg_check_alias(alias->text));
+    const mlops__ynode *reason = mlops__pipeline_scalar(reg, "reason");
+    if (rc == MLOPS_OK && reason != NULL)
+        rc = mlops__pipeline_refused(p, reason, "registry.reason",
+                                     mlops__audit_check_text(reason->text, MLOPS_AUDIT_MAX_REASON,
+                                                             true, "reason"));
+    const mlops__ynode *actor = mlops__pipeline_scalar(reg, "actor");
+    if (rc == MLOPS_OK && actor != NULL)
+        rc = mlops__pipeline_refused(p, actor, "registry.actor",
+                                     mlops__audit_check_text(actor->text, MLOPS_AUDIT_MAX_ACTOR,
+                                                             false, "actor"));
+    const mlops__ynode *dir = mlops__pipeline_scalar(reg, "path");
+    if (rc == MLOPS_OK && dir != NULL) {
+        char *abs = mlops__pipeline_resolve(p, dir->text);
+        struct stat st;
+        if (abs == NULL) return MLOPS_ENOMEM;
+        if (stat(abs, &st) == 0 && !S_ISDIR(st.st_mode))
+            rc = mlops__pipeline_add_problem(p, dir, "registry.path", NULL,
+                                             "'%s' exists and is not a directory", abs);
+        mlops__free(abs);
+    }
+    return rc;
+}
+
 int mlops__pipeline_check_values(mlops_pipeline *p)
 {
     const mlops__ynode *root = p->tree.root;
@@ -288,13 +350,15 @@ int mlops__pipeline_check_values(mlops_pipeline *p)
     int rc = MLOPS_OK;
     if (n != NULL && mlops__ynode_int(n, &seed) && seed < 0)
         rc = mlops__pipeline_add_problem(p, n, "seed", NULL, "must be 0 or more, not %s", n->text);
-    if (rc == MLOPS_OK) rc = check_name(p, mlops__pipeline_scalar(root, "name"), "name");
+    /* a pipeline name that names the registered model gets the registry's
+     * stricter check instead, below */
+    const mlops__ynode *reg = mlops__pipeline_map(root, "registry");
+    if (rc == MLOPS_OK && (reg == NULL || mlops__pipeline_scalar(reg, "name") != NULL))
+        rc = check_name(p, mlops__pipeline_scalar(root, "name"), "name");
     if (rc == MLOPS_OK) rc = check_data(p, mlops__pipeline_map(root, "data"));
     if (rc == MLOPS_OK) rc = check_preprocess(p, mlops__ynode_get(root, "preprocess"));
     if (rc == MLOPS_OK) rc = check_monitor(p, mlops__pipeline_map(root, "monitor"));
-    const mlops__ynode *reg = mlops__pipeline_map(root, "registry");
-    if (rc == MLOPS_OK) rc = check_name(p, mlops__pipeline_scalar(reg, "name"), "registry.name");
-    if (rc == MLOPS_OK) rc = check_name(p, mlops__pipeline_scalar(reg, "alias"), "registry.alias");
+    if (rc == MLOPS_OK) rc = check_registry(p, root, reg);
     if (rc == MLOPS_OK) rc = mlops__pipeline_check_model(p);
     return rc;
 }

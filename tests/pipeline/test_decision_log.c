@@ -260,6 +260,30 @@ START_TEST(torn_tail_is_cut)
 }
 END_TEST
 
+/* A file that is not a decision log is refused and left byte for byte as
+ * it was: opening one by mistake must never cut its last line. */
+START_TEST(other_files_are_left_alone)
+{
+    static const char *const contents[] = {
+        "Name,Miles_per_Gallon\nfoo,1\nbar,2", /* a CSV file without a final newline */
+        "line without newline at all",
+        "{\"seq\":1}\nnot a record",
+    };
+    for (size_t i = 0; i < sizeof contents / sizeof contents[0]; i++) {
+        fixture_write(logpath, contents[i], strlen(contents[i]));
+        mlops_decision_log *log = NULL;
+        ck_assert_int_eq(mlops_decision_log_open(&log, logpath), MLOPS_ECORRUPT);
+        ck_assert_ptr_nonnull(strstr(mlops_last_error(), "left as it is"));
+        ck_assert_ptr_null(log);
+        size_t len = 0;
+        char *now = fixture_read(logpath, &len);
+        ck_assert_uint_eq(len, strlen(contents[i]));
+        ck_assert_mem_eq(now, contents[i], len);
+        free(now);
+    }
+}
+END_TEST
+
 START_TEST(bad_input_is_refused)
 {
     mlops_model *m = iris_model();
@@ -335,6 +359,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, whole_dataset_in_one_call);
     tcase_add_test(tc, threads_and_handles_share_a_log);
     tcase_add_test(tc, torn_tail_is_cut);
+    tcase_add_test(tc, other_files_are_left_alone);
     tcase_add_test(tc, bad_input_is_refused);
     tcase_add_test(tc, out_of_memory);
     suite_add_tcase(s, tc);

@@ -407,6 +407,83 @@ START_TEST(out_of_memory_during_a_run)
 }
 END_TEST
 
+/* Details the review of the runner asked for: booleans spelled as YAML
+ * allows, a 64-bit seed kept exactly, a run-time failure naming its step,
+ * a changed pipeline file or a lock pointing at a device caught by verify. */
+START_TEST(settings_seeds_steps_and_verify_details)
+{
+    make_scratch();
+    char run[300];
+    snprintf(run, sizeof run, "%s/run", scratch);
+    mlops_pipeline *p = load_cars("model.settings.fit_intercept=True");
+    OK(mlops_pipeline_override(p, "seed=9007199254740993"));
+    OK(mlops_pipeline_override(p, "evaluate.gates=[]"));
+    OK(mlops_pipeline_run(p, run));
+    mlops_pipeline_free(p);
+    size_t n = 0;
+    unsigned char *lock = slurp(path_in(run, "mlops.lock"), &n);
+    ck_assert_ptr_nonnull(strstr((const char *)lock, "\"seed\": 9007199254740993,"));
+    ck_assert_ptr_nonnull(strstr((const char *)lock, "\"role\": \"pipeline\""));
+    /* a lock edited to name a device is refused without reading it */
+    char *at = strstr((char *)lock, "\"role\": \"data\"");
+    ck_assert_ptr_nonnull(at);
+    at = strstr(at, "\"path\": \"") + strlen("\"path\": \"");
+    char *end = strchr(at, '"');
+    char edited[65536];
+    ck_assert_uint_lt(n + 16, sizeof edited);
+    int len = snprintf(edited, sizeof edited, "%.*s/dev/zero%s", (int)(at - (char *)lock),
+                       (const char *)lock, end);
+    FILE *f = fopen(path_in(run, "mlops.lock"), "wb");
+    fwrite(edited, 1, (size_t)len, f);
+    fclose(f);
+    ASSERT_ERR(mlops_run_verify(run, NULL), MLOPS_ECORRUPT, "lock file was changed");
+    f = fopen(path_in(run, "mlops.lock"), "wb");
+    fwrite(lock, 1, n, f);
+    fclose(f);
+    OK(mlops_run_verify(run, NULL));
+    free(lock);
+
+    /* the pipeline file is an input: editing it afterwards is caught */
+    char yaml[300], run3[300];
+    snprintf(yaml, sizeof yaml, "%s/copy.yaml", scratch);
+    snprintf(run3, sizeof run3, "%s/run3", scratch);
+    size_t ylen = 0;
+    unsigned char *text = slurp(DATA_DIR "/pipeline/run_cars.yaml", &ylen);
+    f = fopen(yaml, "wb");
+    fwrite(text, 1, ylen, f);
+    fclose(f);
+    free(text);
+    OK(mlops_pipeline_load(&p, yaml));
+    OK(mlops_pipeline_override(p, "data.path=" DATA_DIR "/real/cars.csv"));
+    char set[400];
+    snprintf(set, sizeof set, "registry.path=%s/registry", scratch);
+    OK(mlops_pipeline_override(p, set));
+    OK(mlops_pipeline_run(p, run3));
+    mlops_pipeline_free(p);
+    OK(mlops_run_verify(run3, NULL));
+    f = fopen(yaml, "ab");
+    fputs("# edited after the run\n", f);
+    fclose(f);
+    ASSERT_ERR(mlops_run_verify(run3, NULL), MLOPS_ECORRUPT, "copy.yaml' changed since the run");
+
+    /* a failure at run time names the pipeline and the step */
+    char run2[300];
+    snprintf(run2, sizeof run2, "%s/run2", scratch);
+    p = load_cars("data.target=Miles_per_Gallon");
+    OK(mlops_pipeline_override(p, "model.kind=linear_regression"));
+    OK(mlops_pipeline_override(p, "data.missing_target=fail"));
+    OK(mlops_pipeline_override(p, "evaluate={}"));
+    OK(mlops_pipeline_override(p, "data.columns={}"));
+    OK(mlops_pipeline_override(p, "data.split.method=random"));
+    int rc = mlops_pipeline_run(p, run2);
+    ck_assert_msg(rc == MLOPS_EINVAL, "%d %s", rc, mlops_last_error());
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "pipeline run-cars: step 'train': "));
+    ck_assert_ptr_nonnull(strstr(mlops_last_error(), "Miles_per_Gallon"));
+    mlops_pipeline_free(p);
+    remove_scratch();
+}
+END_TEST
+
 START_TEST(summary_before_a_run)
 {
     mlops_pipeline *p = NULL;
@@ -431,6 +508,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, violated_data_rule_stops_the_run);
     tcase_add_test(tc, grid_search_and_regression);
     tcase_add_test(tc, summary_before_a_run);
+    tcase_add_test(tc, settings_seeds_steps_and_verify_details);
     tcase_add_test(tc, out_of_memory_during_a_run);
     suite_add_tcase(s, tc);
     return s;

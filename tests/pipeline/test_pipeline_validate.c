@@ -328,7 +328,8 @@ START_TEST(pipeline_ranges_and_names)
     char dir[PATH_MAX], later[PATH_MAX + 512];
     ck_assert_ptr_nonnull(realpath(tmpdir, dir));
     snprintf(later, sizeof later, "18:12: monitor.current: file '%s/later.csv' does not exist", dir);
-    expect_problems(p, "2:7: name: the string 'my model' may hold only letters, digits, '.', '_' and '-'",
+    expect_problems(p, "2:7: name: model name 'my model' has the character ' ' at position 3; "
+                       "names use only letters, digits, '.', '_' and '-'",
                     "3:7: seed: must be 0 or more, not -1", "8:31: data.columns.Cylinders.max: max 5 is below min 10",
                     "9:41: data.columns.Origin.categories: column 'Origin' is numeric; categories apply to categorical columns",
                     "10:22: data.split.test_size: must be between 0 and 1 (both excluded), not 1.5",
@@ -336,7 +337,8 @@ START_TEST(pipeline_ranges_and_names)
                     "13:36: model.search.folds: must be at least 2, not 1", "15:9: monitor.bins: must be at least 2, not 1",
                     "16:16: monitor.drift_share: must be above 0 and at most 1, not 0",
                     "17:40: monitor.columns.Weight_in_lbs.threshold: must be a number above 0, not -1", later,
-                    "19:30: registry.alias: the string 'prod uction' may hold only letters, digits, '.', '_' and '-'",
+                    "19:30: registry.alias: alias 'prod uction' has the character ' ' at position 5; "
+                    "names use only letters, digits, '.', '_' and '-'",
                     NULL);
     mlops_pipeline_free(p);
 }
