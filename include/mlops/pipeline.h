@@ -101,7 +101,11 @@ MLOPS_API int mlops_pipeline_set_step_callback(mlops_pipeline *p, mlops_pipeline
  *  card's creation time left empty so reruns are byte-identical: the time
  *  is in the lock), model_card.json, data_profile.json, data_validation.json,
  *  evaluation.json, reference.profile, drift.json (when monitor.current is
- *  set), config.json and mlops.lock (see mlops_run_verify()).
+ *  set), search.json (with model.search), config.json and mlops.lock (see
+ *  mlops_run_verify()), plus the hidden marker .mlops-run with which a run
+ *  claims its directory (a second run into the same directory, even one
+ *  started at the same moment, fails with MLOPS_ESTATE). The lock lists the
+ *  pipeline file itself among the inputs.
  *  Returns MLOPS_OK; MLOPS_EGATE when a data validation rule, an evaluation
  *  gate or (with monitor.fail_on_drift) the drift check failed;
  *  MLOPS_EINVAL (invalid configuration: see the problems); MLOPS_ESTATE
