@@ -162,22 +162,32 @@ static int read_lock(verify *v, unsigned char **text, size_t *len, mlops__ytree 
     if (path == NULL) return MLOPS_ENOMEM;
     snprintf(path, n, "%s/%s", v->dir, MLOPS_LOCK_FILE);
     int rc = mlops__read_file(path, 64u << 20, text, len);
+    /* The checksum is checked on the raw bytes before parsing: a changed
+     * byte that breaks the JSON is a changed lock, not a format problem. */
+    static const char key[] = "\"lock_sha256\": \"";
+    const char *at = rc == MLOPS_OK ? strstr((const char *)*text, key) : NULL;
+    char stored[65] = "", actual[65];
+    if (at != NULL && strlen(at) >= sizeof key - 1 + 64) {
+        memcpy(stored, at + sizeof key - 1, 64);
+        stored[64] = '\0';
+    }
+    if (rc == MLOPS_OK && stored[0] == '\0')
+        rc = strstr((const char *)*text, "\"lock_version\"") != NULL
+                 ? mlops__fail(MLOPS_ECORRUPT, "%s: the lock file was changed (its checksum "
+                               "field \"lock_sha256\" is gone)", path)
+                 : mlops__fail(MLOPS_EFORMAT, "%s: not a run lock file (no lock_sha256)", path);
+    if (rc == MLOPS_OK && (rc = mlops__lock_checksum((const char *)*text, *len, actual)) == MLOPS_OK &&
+        strcmp(actual, stored) != 0)
+        rc = mlops__fail(MLOPS_ECORRUPT, "%s: the lock file was changed (its checksum is %s, it "
+                         "records %s)", path, actual, stored);
     if (rc == MLOPS_OK) rc = mlops__ytree_read_buffer(tree, path, (const char *)*text, *len);
     if (rc == MLOPS_OK) {
         long long version = 0;
-        const char *stored = mlops__ynode_text(mlops__ynode_get(tree->root, "lock_sha256"));
-        char actual[65];
-        if (!mlops__ynode_int(mlops__ynode_get(tree->root, "lock_version"), &version) ||
-            stored == NULL)
-            rc = mlops__fail(MLOPS_EFORMAT, "%s: not a run lock file (no lock_version or "
-                             "lock_sha256)", path);
+        if (!mlops__ynode_int(mlops__ynode_get(tree->root, "lock_version"), &version))
+            rc = mlops__fail(MLOPS_EFORMAT, "%s: not a run lock file (no lock_version)", path);
         else if (version > MLOPS_LOCK_VERSION)
             rc = mlops__fail(MLOPS_EVERSION, "%s: lock version %lld needs a newer libmlops", path,
                              version);
-        else if ((rc = mlops__lock_checksum((const char *)*text, *len, actual)) == MLOPS_OK &&
-                 strcmp(actual, stored) != 0)
-            rc = mlops__fail(MLOPS_ECORRUPT, "%s: the lock file was changed (its checksum is %s, "
-                             "it records %s)", path, actual, stored);
     }
     mlops__free(path);
     return rc;
