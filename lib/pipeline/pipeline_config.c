@@ -3,6 +3,7 @@
  * filled in for every section present (and every required one), paths
  * made absolute, keys in the table's order, values typed as the table
  * says (numbers as numbers, booleans as booleans). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,6 +101,56 @@ static bool child_of(const char *pattern, const mlops__ykey *k, const char **las
     return strchr(rest, '.') == NULL;
 }
 
+/* Sections a run uses even when the file leaves them out: the default
+ * preprocessing chain and the default run directory. Returns whether `key`
+ * was one of them (and was written). */
+static bool write_implied(mlops__json *j, const mlops_pipeline *p, const char *key)
+{
+    if (strcmp(key, "preprocess") == 0) {
+        mlops__json_key(j, key);
+        mlops__json_begin_array(j);
+        for (size_t s = 0; s < MLOPS_DEFAULT_STEPS; s++) {
+            const mlops__default_step *d = &mlops__default_chain[s];
+            mlops__json_begin_object(j);
+            mlops__json_key(j, "step");
+            mlops__json_string(j, d->step);
+            mlops__json_key(j, "columns");
+            mlops__json_begin_array(j);
+            mlops__json_string(j, "*");
+            mlops__json_end_array(j);
+            mlops__json_key(j, "settings");
+            mlops__json_begin_object(j);
+            mlops__json_key(j, d->key);
+            if (strcmp(d->value, "true") == 0) mlops__json_bool(j, true);
+            else mlops__json_string(j, d->value);
+            mlops__json_end_object(j);
+            mlops__json_end_object(j);
+        }
+        mlops__json_end_array(j);
+        return true;
+    }
+    if (strcmp(key, "output") == 0) {
+        const char *name = mlops__pipeline_value(p, "name");
+        size_t n = strlen(name ? name : "") + sizeof "runs/";
+        char *rel = mlops__malloc(n, "run directory");
+        char *abs = NULL;
+        if (rel != NULL) {
+            snprintf(rel, n, "runs/%s", name ? name : "");
+            abs = mlops__pipeline_resolve(p, rel);
+        }
+        if (abs == NULL && j->status == MLOPS_OK) j->status = MLOPS_ENOMEM;
+        mlops__json_key(j, key);
+        mlops__json_begin_object(j);
+        mlops__json_key(j, "dir");
+        mlops__json_string(j, abs);
+        mlops__json_end_object(j);
+        mlops__free(rel);
+        mlops__free(abs);
+        return true;
+    }
+    return false;
+}
+
 static void write_map(mlops__json *j, const mlops_pipeline *p, const char *pattern, const mlops__ynode *map)
 {
     const mlops__ykey *star = NULL;
@@ -114,6 +165,7 @@ static void write_map(mlops__json *j, const mlops_pipeline *p, const char *patte
         }
         const mlops__ynode *n = mlops__ynode_get(map, last);
         if (mlops__ynode_is_null(n)) n = NULL;
+        if (n == NULL && pattern[0] == '\0' && write_implied(j, p, last)) continue;
         /* evaluate and monitor run with their defaults even when absent */
         bool always = strcmp(k->path, "evaluate") == 0 || strcmp(k->path, "monitor") == 0;
         bool section = k->type == MLOPS_YKEY_MAP &&

@@ -121,6 +121,14 @@ const mlops__ykey mlops__pipeline_keys[] = {
     {"registry.reason", STR, false, NULL, NULL, "why, recorded in the audit log"},
 };
 
+/* Test rows may hold a category the training rows lack: it is encoded as
+ * all zeros rather than failing the run. */
+const mlops__default_step mlops__default_chain[MLOPS_DEFAULT_STEPS] = {
+    {"impute", "strategy", "median"},
+    {"standardize", "with_mean", "true"},
+    {"onehot", "unseen", "zeros"},
+};
+
 const size_t mlops__pipeline_key_count = sizeof mlops__pipeline_keys / sizeof mlops__pipeline_keys[0];
 
 /* Whether concrete path `path` matches pattern `pattern`, part by part. */

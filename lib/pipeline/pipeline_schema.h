@@ -36,6 +36,15 @@ typedef struct mlops__ykey {
 extern const mlops__ykey mlops__pipeline_keys[];
 extern const size_t mlops__pipeline_key_count;
 
+/* The preprocessing chain of a pipeline without a preprocess section: each
+ * step on every applicable column ("*") with one setting. The runner builds
+ * it and the resolved configuration spells it out, from this one table. */
+typedef struct mlops__default_step {
+    const char *step, *key, *value;
+} mlops__default_step;
+enum { MLOPS_DEFAULT_STEPS = 3 };
+extern const mlops__default_step mlops__default_chain[MLOPS_DEFAULT_STEPS];
+
 /* The entry for a concrete path (with column and setting names in place of
  * "*", and "[]" for list items), or NULL when the schema has no such key. */
 const mlops__ykey *mlops__pipeline_key(const char *path);

@@ -9,20 +9,19 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "pipeline/pipeline_check.h"
+#include "pipeline/pipeline_schema.h"
 #include <stdio.h>
 
 #include "pipeline/run_context.h"
 
 static int default_chain(mlops_transform *t)
 {
-    static const char *const STEPS[] = {"impute", "standardize", "onehot"};
-    for (size_t s = 0; s < 3; s++) {
-        int idx = mlops_transform_add(t, STEPS[s], "*");
-        if (idx < 0) return idx;
+    int rc = MLOPS_OK;
+    for (size_t s = 0; rc == MLOPS_OK && s < MLOPS_DEFAULT_STEPS; s++) {
+        const mlops__default_step *d = &mlops__default_chain[s];
+        int idx = mlops_transform_add(t, d->step, "*");
+        rc = idx < 0 ? idx : mlops_transform_set(t, (size_t)idx, d->key, d->value);
     }
-    int rc = mlops_transform_set(t, 0, "strategy", "median");
-    /* test rows may hold a category the training rows lack */
-    if (rc == MLOPS_OK) rc = mlops_transform_set(t, 2, "unseen", "zeros");
     return rc;
 }
 

@@ -498,6 +498,14 @@ START_TEST(summary_before_a_run)
     OK(mlops_pipeline_load(&p, DATA_DIR "/pipeline/run_cars.yaml"));
     char *json = NULL;
     ASSERT_ERR(mlops_pipeline_summary_json(p, &json), MLOPS_ESTATE, "has not run");
+    /* the resolved configuration spells out what a run uses by default */
+    OK(mlops_pipeline_validate(p));
+    OK(mlops_pipeline_config_json(p, &json));
+    ck_assert_ptr_nonnull(strstr(json, "\"step\": \"impute\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"strategy\": \"median\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"unseen\": \"zeros\""));
+    ck_assert_ptr_nonnull(strstr(json, "/pipeline/runs/run-cars\""));
+    mlops_free(json);
     ASSERT_ERR(mlops_pipeline_summary_json(NULL, &json), MLOPS_EINVAL, "NULL pipeline");
     ASSERT_ERR(mlops_pipeline_run(NULL, NULL), MLOPS_EINVAL, "NULL pipeline");
     ASSERT_ERR(mlops_run_verify(NULL, NULL), MLOPS_EINVAL, "NULL");
