@@ -2,6 +2,7 @@
 # Benchmarks libmlops against its peers in the same run and prints ratios.
 #   bash tests/bench/run.sh [csv|gzip|stream|model|eval|all]   (model, eval: see run_model.sh, run_eval.sh)
 #   bash tests/bench/run.sh drift   (see run_drift.sh: sizes from DRIFT_ROWS, DRIFT_WIDE_ROWS, ...)
+#   bash tests/bench/run.sh binding (see run_binding.sh: the Python binding against scikit-learn and C)
 # csv:    whole-file read of Fashion-MNIST train (133 MB, 60,000 x 785)
 #         against pandas.read_csv, best of 3 runs each, alternating
 # gzip:   the same file gzip-compressed, read directly vs. `zcat | reader`
@@ -75,3 +76,4 @@ fi
 if [ "$what" = model ] || [ "$what" = all ]; then bash tests/bench/run_model.sh "$build"; fi
 if [ "$what" = eval ] || [ "$what" = all ]; then bash tests/bench/run_eval.sh "$build"; fi
 if [ "$what" = drift ] || [ "$what" = all ]; then bash tests/bench/run_drift.sh "$build"; fi
+if [ "$what" = binding ] || [ "$what" = all ]; then bash tests/bench/run_binding.sh "$build"; fi

@@ -216,6 +216,7 @@ class Evaluator(_Handle):
 
     @property
     def gate_count(self):
+        """Number of gates added so far."""
         return _lib.mlops_evaluator_gate_count(self._handle)
 
     # ---- running ------------------------------------------------------

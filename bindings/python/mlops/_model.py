@@ -4,8 +4,9 @@ import ctypes
 import json
 
 from . import _native
-from ._dataset import (Dataset, _Output, _as_matrix, _is_ndarray, _setting_text, _take_bytes,
-                       _take_string, _text, _path, _unsupported)
+from ._dataset import (Dataset, _Output, _as_matrix, _is_dataframe, _is_ndarray, _is_series,
+                       _np, _setting_text, _take_bytes, _take_string, _text, _path,
+                       _unsupported)
 from ._handle import _Handle
 from ._errors import check
 from ._transform import Transform
@@ -41,16 +42,40 @@ class Model(_Handle):
     >>> model.predict_labels([[5.1, 3.5, 1.4, 0.2]])
     ['setosa']
 
-    Prediction inputs are raw: a Dataset (columns found by name), a 2-D
+    scikit-learn style, from NumPy, pandas or lists:
+
+    >>> model = Model("logistic_regression", l2=1e-3).fit(X, y)  # doctest: +SKIP
+    >>> model.predict_proba(X[:5])                               # doctest: +SKIP
+
+    Training data: a Dataset with a target column, a DataFrame or dict with
+    ``target=NAME``, or inputs plus ``y`` (see fit()). Prediction inputs are
+    raw: a Dataset, pandas DataFrame or dict (columns found by name), a 2-D
     NumPy array or a sequence of rows holding the raw inputs in
     ``model.inputs`` order (None/NaN = missing); the model replays its own
-    preprocessing. Results are NumPy arrays when NumPy is installed, lists
-    otherwise. Failures raise MlopsError with the library's message."""
+    preprocessing. predict_row() serves one row with the least overhead.
+    Results are NumPy arrays when NumPy is installed, lists otherwise.
+
+    Also: explain() and contributions() (why a row got its prediction),
+    coefficients(), model_card() (a dict), save()/load(),
+    to_bytes()/from_bytes() and pickling, payload_hash().
+
+    A fitted model may predict from many threads at once (the GIL is
+    released during each call); set(), fit() and close() need the caller's
+    lock. Failures raise mlops.Error subclasses carrying the library's
+    message: InvalidArgument for a bad setting (suggesting the nearest
+    key), StateError when predicting before fit(), NotFound for a missing
+    column."""
 
     _free = "mlops_model_free"
     _what = "model"
 
     def __init__(self, kind, transform=None, **settings):
+        """Creates an unfitted model of ``kind`` ("linear_regression" or
+        "logistic_regression"). ``transform`` (a Transform) is copied in as
+        the preprocessing chain; keyword ``settings`` are applied with
+        set(), e.g. ``Model("logistic_regression", l2=1e-3, max_iter=200,
+        class_weight="balanced")``. Raises InvalidArgument (MlopsError) for
+        an unknown kind or setting, suggesting the nearest."""
         handle = _native.model_p()
         check(_lib.mlops_model_create(ctypes.byref(handle), _text(kind, "kind")))
         self._adopt(handle)
@@ -74,6 +99,7 @@ class Model(_Handle):
 
     @property
     def kind(self):
+        """"linear_regression" or "logistic_regression"."""
         return _lib.mlops_model_kind(self._handle).decode()
 
     def set(self, key, value):
@@ -114,13 +140,32 @@ class Model(_Handle):
 
     # ---- fitting ------------------------------------------------------
 
-    def fit(self, dataset, progress=None):
-        """Fits on ``dataset`` (one column with role target; an optional
-        weight column). ``progress(done, total)`` is called once per solver
-        iteration; returning a true value cancels the fit (MlopsError
+    def fit(self, data, y=None, *, target=None, progress=None):
+        """Fits the model and returns self.
+
+        ``data`` is a Dataset (its column with role "target" is the
+        target, a "weight" column weighs the rows), a pandas DataFrame, a
+        dict of columns, or a 2-D NumPy array / sequence of rows of numbers
+        (inputs named x0, x1, ...; predict() then takes rows in the same
+        column order). Give the target either as ``y`` (a list, NumPy
+        array or pandas Series of numbers or, for a classifier, labels;
+        the column is named after the Series, else "target") or as
+        ``target``, the name of a column of ``data``.
+
+        ``progress(done, total)`` is called once per solver iteration;
+        returning a true value cancels the fit (MlopsError
         MLOPS_ECANCELED), and an exception it raises cancels the fit and is
-        re-raised. Returns self. On failure the model keeps its previous
-        state."""
+        re-raised. On failure the model keeps its previous state. Raises
+        MlopsError from the library (no target column, a class with no
+        rows, a categorical input without a onehot step, ...), TypeError
+        and ValueError for unusable inputs (a y whose length differs)."""
+        ds, restore = _training_data(data, y, target)
+        try:
+            return self._fit(ds, progress)
+        finally:
+            restore()
+
+    def _fit(self, dataset, progress):
         h, d = self._handle, dataset._handle
         if progress is None:
             check(_lib.mlops_model_fit(h, d))
@@ -147,6 +192,7 @@ class Model(_Handle):
 
     @property
     def is_fitted(self):
+        """True once fit() succeeded (or the model was loaded)."""
         return bool(_lib.mlops_model_is_fitted(self._handle))
 
     def info(self, key):
@@ -163,14 +209,17 @@ class Model(_Handle):
 
     @property
     def converged(self):
+        """True when the last fit met its tolerance within max_iter."""
         return bool(self.info("converged"))
 
     @property
     def iterations(self):
+        """Solver iterations of the last fit."""
         return int(self.info("iterations"))
 
     @property
     def objective(self):
+        """Final value of the (normalized, penalized) training objective."""
         return self.info("objective")
 
     # ---- schema -------------------------------------------------------
@@ -233,7 +282,7 @@ class Model(_Handle):
     def _run(self, data, kind):
         h = self._handle
         width = _lib.mlops_model_output_width(h, kind)
-        if isinstance(data, (Dataset, dict)):
+        if isinstance(data, (Dataset, dict)) or _is_dataframe(data):
             ds = data if isinstance(data, Dataset) else Dataset.from_columns(data)
             try:
                 out = _Output(ds.rows, width)
@@ -280,7 +329,7 @@ class Model(_Handle):
         a dict of columns or numeric rows (in input order) converted."""
         if isinstance(data, Dataset):
             return data, False
-        if isinstance(data, dict):
+        if isinstance(data, dict) or _is_dataframe(data):
             return Dataset.from_columns(data), True
         return Dataset.from_matrix(data, names=self.inputs), True
 
@@ -337,6 +386,17 @@ class Model(_Handle):
         check(fn(self._handle, ctypes.byref(ptr)))
         return json.loads(_take_string(ptr))
 
+    def model_card(self, **fields):
+        """The model card as a dict: the free-text fields, the training
+        facts (data fingerprint, rows, features, classes, settings) and an
+        attached evaluation. Keyword arguments first set free-text fields
+        as card_set() does (``model_card(owner="risk team",
+        intended_use="...")``). Raises MlopsError (MLOPS_EINVAL) for an
+        unknown field, suggesting the nearest."""
+        for key, value in fields.items():
+            self.card_set(key, value)
+        return self.card()
+
     def payload_hash(self):
         """SHA-256 of everything that determines predictions, 64 hex digits."""
         fn = _optional("mlops_model_payload_hash")
@@ -374,3 +434,61 @@ class Model(_Handle):
         out = _native.model_p()
         check(fn(ctypes.byref(out), data, len(data)))
         return cls._wrap(out)
+
+
+def _columns_of(data):
+    """A dict of column name -> values for the inputs given with a
+    separate y: DataFrame and dict columns by name, matrix columns as x0,
+    x1, ... (column slices of a NumPy array, copied by NumPy, not per
+    row)."""
+    if _is_dataframe(data) or isinstance(data, dict):
+        return dict(data.items())
+    keep, _ptr, rows, cols = _as_matrix(data, "data")
+    if _np is not None:
+        matrix = _np.asarray(keep).reshape(rows, cols)
+        return {"x%d" % j: matrix[:, j] for j in range(cols)}
+    return {"x%d" % j: keep[j::cols] if cols else [] for j in range(cols)}
+
+
+def _training_data(data, y, target):
+    """(dataset, restore) for Model.fit: the data with its target column,
+    and what undoes a role change made to the caller's Dataset."""
+    if y is not None and target is not None:
+        raise TypeError("give the target either as y or as target=, not both")
+    if isinstance(data, Dataset):
+        if y is not None:
+            raise TypeError("a Dataset carries its target as a column: pass target=NAME "
+                            "or give the column the role 'target'")
+        if target is None:
+            return data, lambda: None
+        old = data.role(target)
+        previous = [c for c in data.columns if data.role(c) == "target" and c != target]
+        for c in previous:
+            data.set_role(c, "feature")
+        data.set_role(target, "target")
+
+        def restore():
+            if not data.closed:
+                data.set_role(target, old)
+                for c in previous:
+                    data.set_role(c, "target")
+        return data, restore
+    if y is None:
+        if isinstance(data, dict) or _is_dataframe(data):
+            ds = Dataset.from_columns(data, roles=None if target is None else {target: "target"})
+        else:
+            raise TypeError("fit needs the target: pass y=, or a Dataset, DataFrame or dict "
+                            "with target=NAME")
+        return ds, ds.close
+    columns = _columns_of(data)
+    name = getattr(y, "name", None) if _is_series(y) else None
+    if not isinstance(name, str) or name in columns:
+        name = "target"
+    if name in columns:
+        raise ValueError("the inputs already have a column named 'target'; pass the data "
+                         "with target=NAME instead of y")
+    if _is_ndarray(y) and y.ndim == 2 and 1 in y.shape:
+        y = y.reshape(-1)
+    columns[name] = y
+    ds = Dataset.from_columns(columns, roles={name: "target"})
+    return ds, ds.close

@@ -1,10 +1,11 @@
 """Loading libmlops through ctypes and declaring the C signatures.
 
-The library is found, in order, at $MLOPS_LIBRARY, by the system linker's
-name libmlops.so.0, or through ctypes.util.find_library("mlops")."""
+The library is found, in order, at $MLOPS_LIBRARY, in the build tree next
+to the source checkout (<root>/build*/lib), by the system linker's name
+libmlops.so.0, or through ctypes.util.find_library("mlops"); see _locate.py."""
 import ctypes
-import ctypes.util
-import os
+
+from ._locate import load_library
 
 # The C API generation this binding was written for: major and minor of the
 # library it expects (0.x releases may change the ABI between minors).
@@ -12,20 +13,7 @@ ABI_MAJOR, ABI_MINOR = 0, 1
 
 
 def _load():
-    candidates = []
-    if os.environ.get("MLOPS_LIBRARY"):
-        candidates.append(os.environ["MLOPS_LIBRARY"])
-    candidates.append("libmlops.so.%d" % ABI_MAJOR)
-    found = ctypes.util.find_library("mlops")
-    if found:
-        candidates.append(found)
-    errors = []
-    for name in candidates:
-        try:
-            return ctypes.CDLL(name)
-        except OSError as e:
-            errors.append("%s: %s" % (name, e))
-    raise ImportError("cannot load libmlops (set MLOPS_LIBRARY to its path): " + "; ".join(errors))
+    return load_library(ABI_MAJOR, ABI_MINOR)
 
 
 lib = _load()
@@ -296,6 +284,77 @@ REGISTRY_FUNCTIONS = (
                                                  c_char_pp)),
 )
 for _name, _restype, _args in PIPELINE_FUNCTIONS + REGISTRY_FUNCTIONS:
+    if hasattr(lib, _name):
+        _declare(_name, _restype, *_args)
+        _optional_present.add(_name)
+
+
+# ---- Schemas, validation, splits, streaming CSV, dataset extras ------------
+# Declared when present, like the functions above: mlops.Schema, the split
+# methods and mlops.CsvReader report MLOPS_EUNSUPPORTED without them.
+# (mlops_set_logger is declared with its callback type in _log.py.)
+schema_p = _opaque("mlops_schema")
+validation_p = _opaque("mlops_validation")
+csv_reader_p = _opaque("mlops_csv_reader")
+_u32_p, _dataset_pp = ctypes.POINTER(ctypes.c_uint32), ctypes.POINTER(dataset_p)
+DATA_FUNCTIONS = (
+    ("mlops_schema_create", _int, (ctypes.POINTER(schema_p),)),
+    ("mlops_schema_free", None, (schema_p,)),
+    ("mlops_schema_infer", _int, (ctypes.POINTER(schema_p), dataset_p)),
+    ("mlops_schema_infer_ex", _int, (ctypes.POINTER(schema_p), dataset_p, _size)),
+    ("mlops_schema_column_count", _size, (schema_p,)),
+    ("mlops_schema_column_name", _str, (schema_p, _size)),
+    ("mlops_schema_column_index", _int, (schema_p, _str, c_size_p)),
+    ("mlops_schema_add_column", _int, (schema_p, _str, _int)),
+    ("mlops_schema_remove_column", _int, (schema_p, _str)),
+    ("mlops_schema_set", _int, (schema_p, _str, _str, _str)),
+    ("mlops_schema_get", _int, (schema_p, _str, _str, c_out_buffer)),
+    ("mlops_schema_set_categories", _int, (schema_p, _str, c_char_pp, _size)),
+    ("mlops_schema_categories", _int, (schema_p, _str, ctypes.POINTER(c_char_pp), c_size_p)),
+    ("mlops_schema_set_option", _int, (schema_p, _str, _str)),
+    ("mlops_schema_get_option", _int, (schema_p, _str, c_out_buffer)),
+    ("mlops_schema_to_json", _int, (schema_p, c_out_buffer)),
+    ("mlops_schema_save", _int, (schema_p, _str)),
+    ("mlops_schema_from_text", _int, (ctypes.POINTER(schema_p), _vp, _size, _str)),
+    ("mlops_schema_load", _int, (ctypes.POINTER(schema_p), _str)),
+    ("mlops_schema_check", _int, (schema_p, dataset_p, ctypes.POINTER(validation_p))),
+    ("mlops_validation_free", None, (validation_p,)),
+    ("mlops_validation_passed", _int, (validation_p,)),
+    ("mlops_validation_count", _size, (validation_p,)),
+    ("mlops_validation_rows", _size, (validation_p,)),
+    ("mlops_validation_kind", _int, (validation_p, _size)),
+    ("mlops_violation_kind_name", _str, (_int,)),
+    ("mlops_validation_column", _str, (validation_p, _size)),
+    ("mlops_validation_row_count", _size, (validation_p, _size)),
+    ("mlops_validation_samples", _int, (validation_p, _size, ctypes.POINTER(c_size_p), c_size_p)),
+    ("mlops_validation_message", _str, (validation_p, _size)),
+    ("mlops_validation_to_json", _int, (validation_p, c_out_buffer)),
+    ("mlops_split_train_test", _int, (dataset_p, _dbl, _u64, _str, _dataset_pp, _dataset_pp)),
+    ("mlops_split_train_test_rows", _int, (dataset_p, _size, _u64, _str, _dataset_pp,
+                                           _dataset_pp)),
+    ("mlops_split_kfold", _int, (dataset_p, _size, ctypes.c_uint, _u64, _str, _u32_p, _size)),
+    ("mlops_split_fold", _int, (dataset_p, _u32_p, _size, ctypes.c_uint32, _dataset_pp,
+                                _dataset_pp)),
+    ("mlops_split_by_time", _int, (dataset_p, _str, _dbl, _dataset_pp, _dataset_pp)),
+    ("mlops_csv_options_set_progress", _int, (csv_options_p, progress_fn, _vp)),
+    ("mlops_csv_reader_open", _int, (ctypes.POINTER(csv_reader_p), _str, csv_options_p)),
+    ("mlops_csv_reader_next", _int, (csv_reader_p, _dataset_pp)),
+    ("mlops_csv_reader_rows", _u64, (csv_reader_p,)),
+    ("mlops_csv_reader_skipped_rows", _u64, (csv_reader_p,)),
+    ("mlops_csv_reader_free", None, (csv_reader_p,)),
+    ("mlops_dataset_column_sensitive", _int, (dataset_p, _size)),
+    ("mlops_dataset_set_sensitive", _int, (dataset_p, _size, _int)),
+    ("mlops_dataset_numeric_data", _int, (dataset_p, _size, ctypes.POINTER(c_double_p))),
+    ("mlops_dataset_is_missing", _int, (dataset_p, _size, _size)),
+    ("mlops_dataset_feature_columns", _int, (dataset_p, c_size_p, _size, c_size_p)),
+    ("mlops_dataset_filter_rows", _int, (_dataset_pp, dataset_p, _vp)),
+    ("mlops_dataset_concat_rows", _int, (_dataset_pp, _dataset_pp, _size)),
+    ("mlops_dataset_skipped_rows", _u64, (dataset_p,)),
+    ("mlops_model_predict_row", _int, (model_p, c_double_p, _size, _int, c_double_p, _size)),
+    ("mlops_transform_fit_apply", _int, (transform_p, dataset_p, _dataset_pp)),
+    ("mlops_log_level_name", _str, (_int,)),
+)
+for _name, _restype, _args in DATA_FUNCTIONS:
     if hasattr(lib, _name):
         _declare(_name, _restype, *_args)
         _optional_present.add(_name)

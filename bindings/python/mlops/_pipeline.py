@@ -11,7 +11,7 @@ import json
 
 from . import _native
 from ._dataset import _path, _take_string, _text, _unsupported
-from ._errors import MlopsError, check
+from ._errors import GateError, MlopsError, check
 from ._handle import _Handle
 
 _lib = _native.lib
@@ -61,7 +61,7 @@ def _verify_call(fn, target):
     return report
 
 
-class GateFailed(MlopsError):
+class GateFailed(GateError):
     """A pipeline run finished but did not pass: a data validation rule, an
     evaluation gate or (with monitor.fail_on_drift) the drift check failed
     (MLOPS_EGATE). Every artifact was written; the model was neither

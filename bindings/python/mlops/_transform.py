@@ -87,13 +87,19 @@ class Transform(_Handle):
         return Dataset._wrap(out)
 
     def fit_apply(self, dataset):
-        """fit() then apply() on the same data."""
-        return self.fit(dataset).apply(dataset)
+        """fit() then apply() on the same data, in one pass
+        (mlops_transform_fit_apply(3)); returns the new Dataset."""
+        if not _native.has("mlops_transform_fit_apply"):
+            return self.fit(dataset).apply(dataset)
+        out = _native.dataset_p()
+        check(_lib.mlops_transform_fit_apply(self._handle, dataset._handle, ctypes.byref(out)))
+        return Dataset._wrap(out)
 
     # ---- inspecting ---------------------------------------------------
 
     @property
     def is_fitted(self):
+        """True once fit() (or loading a fitted chain) has run."""
         return bool(_lib.mlops_transform_is_fitted(self._handle))
 
     @property
