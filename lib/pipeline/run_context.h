@@ -79,6 +79,8 @@ int mlops__run_write(mlops__run *r, const char *file, const void *data, size_t l
  * with mlops_free() in every case. */
 int mlops__run_write_json(mlops__run *r, const char *file, char *json);
 /* "DIR/FILE" in a new string (mlops__free), NULL on ENOMEM. */
+char *mlops__join_path(const char *dir, const char *file);
+/* The same for a file of the run directory. */
 char *mlops__run_path(const mlops__run *r, const char *file);
 /* Hashes the file at `path`: SHA-256 hex and size. */
 int mlops__file_sha256(const char *path, char hex[65], unsigned long long *bytes);

@@ -17,12 +17,17 @@
 
 #include "pipeline/run_context.h"
 
+char *mlops__join_path(const char *dir, const char *file)
+{
+    size_t n = strlen(dir) + strlen(file) + 2;
+    char *path = mlops__malloc(n, "file path");
+    if (path != NULL) snprintf(path, n, "%s/%s", dir, file);
+    return path;
+}
+
 char *mlops__run_path(const mlops__run *r, const char *file)
 {
-    size_t n = strlen(r->dir) + strlen(file) + 2;
-    char *path = mlops__malloc(n, "run file path");
-    if (path != NULL) snprintf(path, n, "%s/%s", r->dir, file);
-    return path;
+    return mlops__join_path(r->dir, file);
 }
 
 int mlops__run_write(mlops__run *r, const char *file, const void *data, size_t len)

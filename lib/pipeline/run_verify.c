@@ -63,13 +63,11 @@ static void check_output(verify *v, const mlops__ynode *entry)
                               v->dir, entry->line));
         return;
     }
-    size_t n = strlen(v->dir) + strlen(name) + 2;
-    char *path = mlops__malloc(n, "output path");
+    char *path = mlops__join_path(v->dir, name);
     if (path == NULL) {
         failed(v, MLOPS_ENOMEM);
         return;
     }
-    snprintf(path, n, "%s/%s", v->dir, name);
     char actual[65] = "";
     unsigned long long size = 0;
     int rc = mlops__file_sha256(path, actual, &size);
@@ -127,13 +125,11 @@ static void check_model(verify *v, const mlops__ynode *model)
 {
     const char *expected = mlops__ynode_text(mlops__ynode_get(model, "payload_sha256"));
     if (model == NULL || mlops__ynode_is_null(model) || expected == NULL) return;
-    size_t n = strlen(v->dir) + sizeof "/model.mlops";
-    char *path = mlops__malloc(n, "model path");
+    char *path = mlops__join_path(v->dir, "model.mlops");
     if (path == NULL) {
         failed(v, MLOPS_ENOMEM);
         return;
     }
-    snprintf(path, n, "%s/model.mlops", v->dir);
     mlops_model *m = NULL;
     char actual[65] = "";
     int rc = mlops_model_load(&m, path);
@@ -157,10 +153,8 @@ static void check_model(verify *v, const mlops__ynode *model)
 
 static int read_lock(verify *v, unsigned char **text, size_t *len, mlops__ytree *tree)
 {
-    size_t n = strlen(v->dir) + sizeof "/" MLOPS_LOCK_FILE;
-    char *path = mlops__malloc(n, "lock path");
+    char *path = mlops__join_path(v->dir, MLOPS_LOCK_FILE);
     if (path == NULL) return MLOPS_ENOMEM;
-    snprintf(path, n, "%s/%s", v->dir, MLOPS_LOCK_FILE);
     int rc = mlops__read_file(path, 64u << 20, text, len);
     /* The checksum is checked on the raw bytes before parsing: a changed
      * byte that breaks the JSON is a changed lock, not a format problem. */
