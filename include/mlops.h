@@ -21,5 +21,6 @@
 #include "mlops/drift.h"
 #include "mlops/pipeline.h"
 #include "mlops/registry.h"
+#include "mlops/html.h"
 
 #endif /* MLOPS_H */

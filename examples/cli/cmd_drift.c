@@ -28,7 +28,7 @@ static int drift_usage(FILE *out)
           "                   [--column NAME=METHOD[:THRESHOLD]]... [--method METHOD[:THRESHOLD]]\n"
           "                   [--correction none|bonferroni|benjamini_hochberg]\n"
           "                   [--drift-share X] [--bins N] [--save-reference PROFILE]\n"
-          "                   [--delimiter C] [--json] [--fail-on-drift]\n"
+          "                   [--delimiter C] [--json] [--html FILE] [--fail-on-drift]\n"
           "\n"
           "Compares the CSV file of --current (plain or gzip) with a reference, column\n"
           "by column, and says which columns and whether the data set drifted. Both\n"
@@ -56,6 +56,7 @@ static int drift_usage(FILE *out)
           "  --delimiter C             field delimiter of both files: one character, 'tab'\n"
           "                            or 'auto' (default ',')\n"
           "  --json                    print the drift report as JSON\n"
+          "  --html FILE               also write the report as a self-contained HTML page\n"
           "  --fail-on-drift           exit with status 1 when the data set drifted\n"
           "\n"
           "Exit status: 0 success, 1 drift with --fail-on-drift, 2 usage error,\n"
@@ -65,7 +66,7 @@ static int drift_usage(FILE *out)
 }
 
 typedef struct drift_opts {
-    const char *reference, *reference_profile, *current, *save_reference;
+    const char *reference, *reference_profile, *current, *save_reference, *html;
     const char *method, *correction, *drift_share, *bins, *delimiter;
     const char **columns; /* argc entries */
     size_t ncolumns;
@@ -96,6 +97,8 @@ static int parse(int argc, char **argv, drift_opts *o, int *help)
             rc = cli_args_value(&a, &o->current);
         } else if (cli_args_is(&a, "--save-reference")) {
             rc = cli_args_value(&a, &o->save_reference);
+        } else if (cli_args_is(&a, "--html")) {
+            rc = cli_args_value(&a, &o->html);
         } else if (cli_args_is(&a, "--method")) {
             rc = cli_args_value(&a, &o->method);
         } else if (cli_args_is(&a, "--correction")) {
@@ -460,6 +463,15 @@ static int profile_current(const drift_opts *o, const mlops_profile *reference,
     return CLI_OK;
 }
 
+static int write_html(const mlops_drift_report *r, const char *path)
+{
+    char *html = NULL;
+    int rc = mlops_drift_report_html(r, NULL, NULL, &html);
+    if (rc == MLOPS_OK) rc = mlops_html_save(html, path);
+    mlops_free(html);
+    return rc == MLOPS_OK ? CLI_OK : cli_runtime_error();
+}
+
 static int print_json(const mlops_drift_report *r)
 {
     char *json = NULL;
@@ -493,6 +505,7 @@ static int run(const drift_opts *o)
     if (status == CLI_OK) status = profile_current(o, ref, &cur);
     if (status == CLI_OK && mlops_drift_monitor_compare(m, cur, &r) != MLOPS_OK)
         status = cli_runtime_error();
+    if (status == CLI_OK && o->html != NULL) status = write_html(r, o->html);
     if (status == CLI_OK) {
         if (o->json) {
             status = print_json(r);

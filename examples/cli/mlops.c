@@ -17,6 +17,7 @@ int cmd_run(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 static int usage(FILE *out)
 {
@@ -32,6 +33,7 @@ static int usage(FILE *out)
           "  validate   check a pipeline file and list every problem with its place\n"
           "  run        run a pipeline file into a run directory and register the model\n"
           "  verify     re-check every file of a run directory against its lock file\n"
+          "  report     write the HTML pages of a run directory: evaluation, drift, data, model card\n"
           "  registry   list, register, alias, retire, history, resolve in a model registry\n"
           "  audit      verify an audit or decision log: no record edited, removed or moved\n"
           "  version    print the library version\n"
@@ -66,6 +68,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "validate") == 0) return cmd_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0) return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "verify") == 0) return cmd_verify(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0) return cmd_report(argc - 1, argv + 1);
     if (strcmp(cmd, "registry") == 0) return cmd_registry(argc - 1, argv + 1);
     if (strcmp(cmd, "audit") == 0) return cmd_audit(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)

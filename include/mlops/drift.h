@@ -325,11 +325,18 @@ MLOPS_API int mlops_drift_report_performance(const mlops_drift_report *r, const 
  *  {"dataset_drift", "drift_share", "drifted_columns", "severity",
  *  "window": {...}, "columns": [{"name", "type", "method", "statistic",
  *  "p_value", "p_value_adjusted", "threshold", "drifted", "exact",
- *  "reference_rows", "current_rows"}, ...], "findings": [...],
+ *  "reference_rows", "current_rows", "histogram"}, ...], "findings": [...],
  *  "performance": {...}}; NaN and infinities are written as null (JSON
  *  has no infinity: a wasserstein statistic is +Inf when a constant
- *  reference column moves, and the column is then drifted). Returns MLOPS_OK,
- *  MLOPS_EINVAL or MLOPS_ENOMEM. */
+ *  reference column moves, and the column is then drifted). "histogram"
+ *  holds the column's reference and current counts on the reference's
+ *  bins, so the report can be drawn after the profiles are gone: numeric
+ *  {"edges": [e_0 .. e_m-1], "reference": [...], "current": [...]} with
+ *  m + 1 counts (below e_0, the inner bins, above e_m-1); categorical
+ *  {"categories": [...], "reference": [...], "current": [...]} with the
+ *  (at most 20) largest categories on either side, then the reference's
+ *  other categories together, then the unseen ones (two more counts).
+ *  Returns MLOPS_OK, MLOPS_EINVAL or MLOPS_ENOMEM. */
 MLOPS_API int mlops_drift_report_json(const mlops_drift_report *r, char **json);
 
 MLOPS_END_DECLS

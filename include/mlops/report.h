@@ -115,7 +115,10 @@ MLOPS_API int mlops_report_confusion(const mlops_report *r, size_t *k, const dou
  *  scikit-learn's precision_recall_curve: n points and n-1 thresholds), or
  *  "calibration" (x = mean predicted probability, y = fraction of
  *  positives, t = weight in each non-empty bin). Multiclass reports hold
- *  one-vs-rest curves named "roc.<label>" and "precision_recall.<label>".
+ *  one-vs-rest curves named "roc.<label>" and "precision_recall.<label>",
+ *  and "calibration.confidence": the reliability diagram of the
+ *  expected_calibration_error (x = mean probability of the predicted
+ *  class, y = accuracy, t = weight in each non-empty bin).
  *  Any output pointer except `n` may be NULL. Returns MLOPS_OK,
  *  MLOPS_EINVAL or MLOPS_ENOTFOUND. */
 MLOPS_API int mlops_report_curve(const mlops_report *r, const char *name, size_t *n,

@@ -190,3 +190,11 @@ int mlops__read_file(const char *path, size_t max_len, unsigned char **data, siz
     *len = size;
     return MLOPS_OK;
 }
+
+char *mlops__join_path(const char *dir, const char *file)
+{
+    size_t n = strlen(dir) + strlen(file) + 2;
+    char *path = mlops__malloc(n, "file path");
+    if (path != NULL) snprintf(path, n, "%s/%s", dir, file);
+    return path;
+}

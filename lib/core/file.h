@@ -34,4 +34,7 @@ int mlops__open_for_reading(const char *path, int *fd, struct stat *st);
  * refusing files larger than `max_len` bytes. */
 int mlops__read_file(const char *path, size_t max_len, unsigned char **data, size_t *len);
 
+/* "dir/file" in a new string (free with mlops__free); NULL when out of memory. */
+char *mlops__join_path(const char *dir, const char *file);
+
 #endif

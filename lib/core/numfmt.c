@@ -46,3 +46,11 @@ size_t mlops__format_double(double v, char out[MLOPS_DOUBLE_BUFSIZE])
     leave_c_locale(previous);
     return (size_t)n;
 }
+
+size_t mlops__format_sig(double v, int digits, char out[MLOPS_DOUBLE_BUFSIZE])
+{
+    locale_t previous = enter_c_locale();
+    int n = snprintf(out, MLOPS_DOUBLE_BUFSIZE, "%.*g", digits < 1 ? 1 : digits > 17 ? 17 : digits, v);
+    leave_c_locale(previous);
+    return n < 0 ? 0 : (size_t)n;
+}

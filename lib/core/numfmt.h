@@ -12,6 +12,10 @@ enum { MLOPS_DOUBLE_BUFSIZE = 32 };
  * with '.' as decimal point. `v` must be finite. Returns the length. */
 size_t mlops__format_double(double v, char out[MLOPS_DOUBLE_BUFSIZE]);
 
+/* %.<digits>g in the "C" locale (1 <= digits <= 17): numbers for people
+ * to read, in reports. Returns the length. */
+size_t mlops__format_sig(double v, int digits, char out[MLOPS_DOUBLE_BUFSIZE]);
+
 /* strtod in the "C" locale. */
 double mlops__strtod_c(const char *s, char **end);
 

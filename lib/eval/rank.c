@@ -164,7 +164,7 @@ int mlops__rank_curves(const mlops__eval_data *d, mlops_report *r)
 
 int mlops__calibration_curve(const mlops__eval_data *d, mlops_report *r)
 {
-    if (d->proba == NULL || d->k != 2 || d->nbins == 0) return MLOPS_OK;
+    if (d->proba == NULL || d->nbins == 0) return MLOPS_OK;
     double *acc = mlops__calloc(3 * d->nbins, sizeof *acc, "calibration bins");
     if (acc == NULL) return r->status = MLOPS_ENOMEM;
     for (size_t i = 0; i < d->n; i++) {
@@ -177,7 +177,7 @@ int mlops__calibration_curve(const mlops__eval_data *d, mlops_report *r)
     }
     size_t m = 0;
     for (size_t b = 0; b < d->nbins; b++) m += acc[3 * b] > 0;
-    mlops__rcurve *c = m > 0 ? mlops__report_curve_new(r, "calibration", m, m) : NULL;
+    mlops__rcurve *c = m > 0 ? mlops__report_curve_new(r, d->k == 2 ? "calibration" : "calibration.confidence", m, m) : NULL;
     if (c != NULL) {
         size_t p = 0;
         for (size_t b = 0; b < d->nbins; b++) {

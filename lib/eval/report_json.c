@@ -90,7 +90,7 @@ static void curves(mlops__json *j, const mlops_report *r)
         const mlops__rcurve *c = &r->curves[i];
         size_t keep = r->curve_points;
         bool pr = strncmp(c->name, "precision_recall", 16) == 0;
-        bool cal = strcmp(c->name, "calibration") == 0;
+        bool cal = strncmp(c->name, "calibration", 11) == 0;
         mlops__json_key(j, c->name);
         mlops__json_begin_object(j);
         mlops__json_key(j, pr ? "recall" : cal ? "mean_predicted" : "false_positive_rate");

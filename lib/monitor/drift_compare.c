@@ -186,8 +186,11 @@ static int compare_column(void *ctx, size_t i)
 {
     compare_job *job = ctx;
     size_t j = job->source[i];
-    return mlops__drift_column_compute(job->m, j, &job->cur->cols[j], &job->choice[i],
-                                       &job->r->cols[i]);
+    int rc = mlops__drift_column_compute(job->m, j, &job->cur->cols[j], &job->choice[i],
+                                         &job->r->cols[i]);
+    if (rc != MLOPS_OK) return rc;
+    return mlops__drift_hist_copy(&job->r->cols[i].hist, &job->m->ref->cols[j].bins,
+                                  &job->cur->cols[j].bins, job->m->ref->cols[j].type);
 }
 
 static int check_like(const mlops_profile *ref, const mlops_profile *cur)

@@ -43,6 +43,22 @@ typedef enum mlops__correction {
     MLOPS__CORRECT_BH
 } mlops__correction;
 
+/* A column's reference and current histograms, copied from the profiles'
+ * bins (drift_histogram.c). Numeric: n = nedges + 1 bins as in
+ * drift_divergence.h (below the range, the inner bins, above the range).
+ * Categorical: the nlabels largest categories, then the rest of the
+ * reference's categories, then the unseen bin (n = nlabels + 2). */
+#define MLOPS__HIST_MAX_CATEGORIES 20
+typedef struct mlops__drift_hist {
+    size_t n;
+    uint64_t *ref, *cur;
+    double *edges;
+    size_t nedges;
+    char **labels;
+    size_t nlabels;
+    bool categorical;
+} mlops__drift_hist;
+
 typedef struct mlops__drift_column {
     char *name;
     int type;
@@ -52,6 +68,7 @@ typedef struct mlops__drift_column {
     bool exact;       /* from raw values or exact counts */
     bool evaluable;   /* both sides hold values */
     uint64_t ref_count, cur_count;
+    mlops__drift_hist hist;
 } mlops__drift_column;
 
 typedef struct mlops__drift_finding {
@@ -137,6 +154,14 @@ int mlops__drift_compare(mlops_drift_monitor *m, const mlops_profile *cur,
 int mlops__drift_choose(const mlops_drift_monitor *m, size_t col, mlops__drift_choice *out);
 int mlops__drift_column_compute(mlops_drift_monitor *m, size_t col, const mlops__profile_column *cur,
                                 const mlops__drift_choice *choice, mlops__drift_column *out);
+
+struct mlops__json;
+/* Copies the bins of a column pair (no bins: an empty histogram). */
+int mlops__drift_hist_copy(mlops__drift_hist *h, const mlops__column_bins *rb,
+                           const mlops__column_bins *cb, int type);
+void mlops__drift_hist_free(mlops__drift_hist *h);
+/* Writes "histogram": {...} or null into an open object. */
+void mlops__drift_hist_write(struct mlops__json *j, const mlops__drift_hist *h);
 
 /* Adds a finding to the report (message formatted). */
 int mlops__drift_add_finding(mlops_drift_report *r, const char *column, const char *kind,

@@ -11,7 +11,10 @@
 MLOPS_API void mlops_drift_report_free(mlops_drift_report *r)
 {
     if (r == NULL) return;
-    for (size_t i = 0; i < r->ncols; i++) mlops__free(r->cols[i].name);
+    for (size_t i = 0; i < r->ncols; i++) {
+        mlops__free(r->cols[i].name);
+        mlops__drift_hist_free(&r->cols[i].hist);
+    }
     mlops__free(r->cols);
     for (size_t i = 0; i < r->nfindings; i++) {
         mlops__free(r->findings[i].column);

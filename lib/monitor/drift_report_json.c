@@ -37,6 +37,7 @@ static void write_column(mlops__json *j, const mlops__drift_column *c)
     mlops__json_uint(j, c->ref_count);
     mlops__json_key(j, "current_rows");
     mlops__json_uint(j, c->cur_count);
+    mlops__drift_hist_write(j, &c->hist);
     mlops__json_end_object(j);
 }
 

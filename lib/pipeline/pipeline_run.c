@@ -226,6 +226,7 @@ MLOPS_API int mlops_pipeline_run(mlops_pipeline *p, const char *run_dir)
     if (rc == MLOPS_OK) {
         rc = run_steps(&r);
         if (rc == MLOPS_OK) rc = write_config(&r);
+        if (rc == MLOPS_OK) rc = run_step(&r, "report", "", mlops__run_reports);
         bool passed = r.data_valid && r.gates_passed && !r.drift_failed;
         /* a registry that refuses still leaves a verifiable run behind */
         int registered = rc == MLOPS_OK ? run_step(&r, "register", "", mlops__run_register) : rc;

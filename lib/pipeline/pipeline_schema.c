@@ -112,6 +112,8 @@ const mlops__ykey mlops__pipeline_keys[] = {
     {"output", MAP, false, NULL, NULL, "where the run is written"},
     {"output.dir", STR, false, NULL, NULL,
      "run directory, relative to the pipeline file (default runs/NAME); must be absent or empty"},
+    {"output.reports", BOOL, false, NULL, "true",
+     "write the HTML pages evaluation.html, data.html, model_card.html and drift.html into the run"},
 
     {"registry", MAP, false, NULL, NULL, "register the model when every gate passed"},
     {"registry.path", STR, true, NULL, NULL, "registry directory, relative to the pipeline file"},

@@ -65,6 +65,8 @@ int mlops__run_split(mlops__run *r);
 int mlops__run_train(mlops__run *r);
 int mlops__run_evaluate(mlops__run *r);
 int mlops__run_monitor(mlops__run *r);
+/* Writes the HTML pages of the run (output.reports). */
+int mlops__run_reports(mlops__run *r);
 int mlops__run_register(mlops__run *r);
 int mlops__run_write_lock(mlops__run *r);
 int mlops__run_write_summary(mlops__run *r);
@@ -78,8 +80,6 @@ int mlops__run_write(mlops__run *r, const char *file, const void *data, size_t l
 /* Writes a NUL-terminated JSON text plus a final newline, and frees it
  * with mlops_free() in every case. */
 int mlops__run_write_json(mlops__run *r, const char *file, char *json);
-/* "DIR/FILE" in a new string (mlops__free), NULL on ENOMEM. */
-char *mlops__join_path(const char *dir, const char *file);
 /* The same for a file of the run directory. */
 char *mlops__run_path(const mlops__run *r, const char *file);
 /* Hashes the file at `path`: SHA-256 hex and size. */

@@ -17,14 +17,6 @@
 
 #include "pipeline/run_context.h"
 
-char *mlops__join_path(const char *dir, const char *file)
-{
-    size_t n = strlen(dir) + strlen(file) + 2;
-    char *path = mlops__malloc(n, "file path");
-    if (path != NULL) snprintf(path, n, "%s/%s", dir, file);
-    return path;
-}
-
 char *mlops__run_path(const mlops__run *r, const char *file)
 {
     return mlops__join_path(r->dir, file);

@@ -476,7 +476,7 @@ START_TEST(valid_pipeline_resolves_defaults)
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
         ck_assert_msg(strstr(json, parts[i]) != NULL, "missing %s in %s", parts[i], json);
     ck_assert_ptr_nonnull(realpath(FIXTURES, dir));
-    snprintf(want, sizeof want, "\"output\": {\n    \"dir\": \"%s/runs/cars\"\n  }\n}", dir);
+    snprintf(want, sizeof want, "\"output\": {\n    \"dir\": \"%s/runs/cars\",\n    \"reports\": true\n  }\n}", dir);
     ck_assert_ptr_nonnull(strstr(json, want));
     ck_assert_ptr_null(strstr(json, "registry"));
     mlops_free(json);

@@ -30,7 +30,7 @@ FIVE_MISTAKES = os.path.join(DATA, "pipeline", "five_mistakes.yaml")
 RUN_CARS = os.path.join(DATA, "pipeline", "run_cars.yaml")
 CARS = os.path.join(DATA, "real", "cars.csv")
 CARS_ROLES = {"role.Origin": "target", "role.Name": "id", "role.Year": "ignore"}
-STEPS = ["read data", "check data", "split", "train", "evaluate", "monitor", "register"]
+STEPS = ["read data", "check data", "split", "train", "evaluate", "monitor", "report", "register"]
 EINVAL, ECORRUPT, ESTATE, ENOTFOUND, EGATE, ECANCELED = -1, -5, -7, -8, -9, -10
 
 
