@@ -58,11 +58,21 @@ int cmd_report(int argc, char **argv)
     if (json) {
         printf("%s\n", written);
     } else {
-        /* The list is a JSON array of plain paths: print one per line. */
-        for (const char *p = written; *p; p++)
-            if (*p != '[' && *p != ']' && *p != '"' && *p != ',') putchar(*p);
-            else if (*p == ',') putchar('\n');
-        putchar('\n');
+        /* One path per line from the JSON array of strings. */
+        int in_string = 0;
+        for (const char *p = written; *p; p++) {
+            if (!in_string) {
+                in_string = *p == '"';
+            } else if (*p == '\\' && p[1] != '\0') {
+                p++;
+                putchar(*p == 'n' ? '\n' : *p == 't' ? '\t' : *p);
+            } else if (*p == '"') {
+                in_string = 0;
+                putchar('\n');
+            } else {
+                putchar(*p);
+            }
+        }
     }
     mlops_free(written);
     return CLI_OK;

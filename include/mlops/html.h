@@ -80,8 +80,10 @@ MLOPS_API int mlops_html_save(const char *html, const char *path);
  *  evaluation.html from evaluation.json, drift.html from drift.json,
  *  data.html from data_profile.json and data_validation.json, and
  *  model_card.html from model_card.json, each when its source file exists.
- *  The run's files are only read; mlops_run_verify still passes for a run
- *  directory that holds reports. When `written` is not NULL it receives a
+ *  The run's files are only read. Pages carry the library version, so
+ *  rewriting a run's own pages with another version changes them and
+ *  mlops_run_verify then names them: give `out_dir` to keep a run intact.
+ *  `out_dir` must exist; pages written before a failure are kept. When `written` is not NULL it receives a
  *  new string (mlops_free) with a JSON array of the paths written. Returns
  *  MLOPS_OK, MLOPS_EINVAL, MLOPS_ENOTFOUND (no run directory, or none of
  *  the source files), MLOPS_EFORMAT (a source file that is not the document

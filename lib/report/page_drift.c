@@ -262,8 +262,10 @@ int mlops__page_drift(mlops__html *h, const mlops__jv *doc, const mlops__jv *his
     if (cols == NULL || cols->type != MLOPS__JV_ARRAY || mlops__jv_get(doc, "dataset_drift") == NULL)
         return mlops__fail(MLOPS_EFORMAT, "drift report: the document is not a drift report (no "
                                           "\"dataset_drift\" or \"columns\")");
+    /* a monitor's history document, or its "windows" array alone */
+    if (hist != NULL && hist->type == MLOPS__JV_OBJECT) hist = mlops__jv_get(hist, "windows");
     if (hist != NULL && hist->type != MLOPS__JV_ARRAY)
-        return mlops__fail(MLOPS_EFORMAT, "drift report: the window history is not a JSON array");
+        return mlops__fail(MLOPS_EFORMAT, "drift report: the window history has no \"windows\" array");
     size_t n = cols->n;
     ranked *order = mlops__malloc_array(n ? n : 1, sizeof *order, "drift columns");
     if (order == NULL) return MLOPS_ENOMEM;

@@ -1,5 +1,6 @@
 /* mlops_run_report: the pages of a run directory, rendered from the JSON
  * files the run wrote (see mlops/html.h). The run's files are only read. */
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -63,8 +64,12 @@ static int one_page(const page *pg, const char *run_dir, const char *out_dir, ml
     if (rc == MLOPS_OK && pg->extra != NULL) rc = read_doc(run_dir, pg->extra, &extra);
     if (rc == MLOPS_OK) {
         rc = mlops_html_from_json(pg->kind, doc, extra, NULL, &html);
-        if (rc != MLOPS_OK)
-            rc = mlops__fail(rc, "%s/%s: %s", run_dir, pg->source, mlops_last_error());
+        if (rc != MLOPS_OK) {
+            /* the message is rewritten in place: copy it out first */
+            char why[512];
+            snprintf(why, sizeof why, "%s", mlops_last_error());
+            rc = mlops__fail(rc, "%s/%s: %s", run_dir, pg->source, why);
+        }
     }
     if (rc == MLOPS_OK) {
         out = mlops__join_path(out_dir, pg->output);

@@ -77,3 +77,4 @@ if [ "$what" = model ] || [ "$what" = all ]; then bash tests/bench/run_model.sh 
 if [ "$what" = eval ] || [ "$what" = all ]; then bash tests/bench/run_eval.sh "$build"; fi
 if [ "$what" = drift ] || [ "$what" = all ]; then bash tests/bench/run_drift.sh "$build"; fi
 if [ "$what" = binding ] || [ "$what" = all ]; then bash tests/bench/run_binding.sh "$build"; fi
+if [ "$what" = report ] || [ "$what" = all ]; then python3 tests/bench/bench_report.py "$build/examples/mlops" --data-dir "$data" || [ $? -eq 77 ]; fi # drift report size, render time in chromium (77: none installed)

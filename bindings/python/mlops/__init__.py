@@ -41,11 +41,14 @@ from ._schema import (Schema, SchemaViolation, Validation, have_schema,  # noqa:
 from ._split import (Split, fold, kfold, kfold_assignments, split_by_time,  # noqa: E402
                      train_test_split)
 from ._csv import CsvReader, read_csv_batches  # noqa: E402
+# HTML reports (adds Report/DriftReport/Profile.to_html, Model.card_html, ...).
+from ._html import have_html, html_from_json, run_report, save_html  # noqa: E402
 
 read_csv = Dataset.read_csv
 __all__ += ["Schema", "Validation", "SchemaViolation", "have_schema", "violation_kind_name",
             "Split", "train_test_split", "split_by_time", "kfold", "kfold_assignments", "fold",
             "CsvReader", "read_csv_batches", "read_csv"]
+__all__ += ["html_from_json", "run_report", "save_html", "have_html"]
 
 
 def library_path():
