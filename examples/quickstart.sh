@@ -11,7 +11,8 @@
 # verified against its lock file, the production model predicts from the
 # registry with a decision log, the registry's audit log and the decision
 # log are verified, and the cars of 1980-1982 are checked for drift against
-# the run's reference.
+# the run's reference. The run directory holds HTML pages to look at
+# (evaluation, data quality, model card); the drift check writes one too.
 # Everything is written under build/quickstart/, cleared first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,4 +50,7 @@ echo
 # Year is column 8 (ISO dates), so text comparison selects the model years.
 awk -F, 'NR == 1 || $8 >= "1980-01-01"' examples/data/cars.csv >"$out/cars_1980_1982.csv"
 $mlops drift --reference-profile "$out/run/reference.profile" --current "$out/cars_1980_1982.csv" \
-  --column Name=skip --column Year=skip
+  --column Name=skip --column Year=skip --html "$out/drift.html"
+echo
+echo "pages to open in a browser:"
+ls "$PWD/$out"/run/*.html "$PWD/$out/drift.html" | sed 's/^/  /'

@@ -118,7 +118,10 @@ MLOPS_API int mlops_report_confusion(const mlops_report *r, size_t *k, const dou
  *  one-vs-rest curves named "roc.<label>" and "precision_recall.<label>",
  *  and "calibration.confidence": the reliability diagram of the
  *  expected_calibration_error (x = mean probability of the predicted
- *  class, y = accuracy, t = weight in each non-empty bin).
+ *  class, y = accuracy, t = weight in each non-empty bin). Regression
+ *  reports hold "calibration.mean": the rows in ten groups of equal size
+ *  by prediction, x = mean prediction, y = mean true value, t = weight
+ *  (JSON keys mean_predicted, mean_true, weight).
  *  Any output pointer except `n` may be NULL. Returns MLOPS_OK,
  *  MLOPS_EINVAL or MLOPS_ENOTFOUND. */
 MLOPS_API int mlops_report_curve(const mlops_report *r, const char *name, size_t *n,

@@ -195,6 +195,7 @@ void mlops__rank_metrics(const mlops__eval_data *d, const double *wt, double *ou
  * multiclass) and the binary calibration curve, with the sample weights. */
 int mlops__rank_curves(const mlops__eval_data *d, mlops_report *r);
 int mlops__calibration_curve(const mlops__eval_data *d, mlops_report *r);
+int mlops__regression_curve(const mlops__eval_data *d, mlops_report *r);
 /* Per-class precision, recall, f1 and support (k each) from weights. */
 void mlops__per_class(const mlops__eval_data *d, const double *wt, double *precision,
                       double *recall, double *f1, double *support, double *confusion);

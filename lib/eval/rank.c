@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/sort.h"
 #include "eval/eval_impl.h"
 
 typedef struct rank_sums {
@@ -189,5 +190,38 @@ int mlops__calibration_curve(const mlops__eval_data *d, mlops_report *r)
         }
     }
     mlops__free(acc);
+    return r->status;
+}
+
+/* Regression's calibration plot: the rows in ten groups of equal size by
+ * predicted value, each group's weighted mean prediction against its
+ * weighted mean true value. A calibrated model lies on the diagonal. */
+int mlops__regression_curve(const mlops__eval_data *d, mlops_report *r)
+{
+    enum { GROUPS = 10 };
+    if (d->n == 0) return MLOPS_OK;
+    uint32_t *order = mlops__malloc_array(d->n, sizeof *order, "calibration order");
+    if (order == NULL) return r->status = MLOPS_ENOMEM;
+    int rc = mlops__sort_rows(d->pv, d->n, false, order);
+    size_t groups = d->n < GROUPS ? d->n : GROUPS, m = 0;
+    double acc[3 * GROUPS] = {0};
+    for (size_t i = 0; rc == MLOPS_OK && i < d->n; i++) {
+        size_t g = i * groups / d->n;
+        double w = d->w[order[i]];
+        acc[3 * g] += w;
+        acc[3 * g + 1] += w * d->pv[order[i]];
+        acc[3 * g + 2] += w * d->yv[order[i]];
+    }
+    mlops__free(order);
+    if (rc != MLOPS_OK) return r->status = rc;
+    for (size_t g = 0; g < groups; g++) m += acc[3 * g] > 0;
+    mlops__rcurve *c = m > 0 ? mlops__report_curve_new(r, "calibration.mean", m, m) : NULL;
+    for (size_t g = 0, p = 0; c != NULL && g < groups; g++) {
+        if (!(acc[3 * g] > 0)) continue;
+        c->x[p] = acc[3 * g + 1] / acc[3 * g];
+        c->y[p] = acc[3 * g + 2] / acc[3 * g];
+        c->t[p] = acc[3 * g];
+        p++;
+    }
     return r->status;
 }

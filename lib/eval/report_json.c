@@ -95,7 +95,8 @@ static void curves(mlops__json *j, const mlops_report *r)
         mlops__json_begin_object(j);
         mlops__json_key(j, pr ? "recall" : cal ? "mean_predicted" : "false_positive_rate");
         doubles(j, c->x, c->n, keep);
-        mlops__json_key(j, pr ? "precision" : cal ? "fraction_positive" : "true_positive_rate");
+        bool mean = strcmp(c->name, "calibration.mean") == 0;
+        mlops__json_key(j, pr ? "precision" : mean ? "mean_true" : cal ? "fraction_positive" : "true_positive_rate");
         doubles(j, c->y, c->n, keep);
         mlops__json_key(j, cal ? "weight" : "thresholds");
         doubles(j, c->t, c->nt, keep && keep < c->n ? (keep * c->nt + c->n - 1) / c->n : 0);

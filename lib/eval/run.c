@@ -91,6 +91,8 @@ int mlops__eval_overall(const mlops_evaluator *ev, const mlops__eval_data *d, ml
                                    l, l);
         }
         if (mlops__rank_curves(d, r) == MLOPS_OK) mlops__calibration_curve(d, r);
+    } else {
+        mlops__regression_curve(d, r);
     }
     mlops__free(scratch);
     return r->status;

@@ -226,6 +226,47 @@ static void curves(mlops__html *h, const mlops__jv *all, const char *prefix, con
     for (size_t i = 0; i < 2 * ns; i++) mlops__free(buf[i]);
 }
 
+/* Regression's calibration: mean true value against mean prediction per
+ * group of rows, on the data's own range, with the diagonal of a
+ * calibrated model. */
+static void mean_calibration(mlops__html *h, const mlops__jv *all)
+{
+    const mlops__jv *c = mlops__jv_get(all, "calibration.mean");
+    const mlops__jv *x = mlops__jv_get(c, "mean_predicted"), *y = mlops__jv_get(c, "mean_true");
+    size_t n = mlops__jv_len(x);
+    if (n == 0 || n != mlops__jv_len(y)) return;
+    double *v = mlops__malloc_array(2 * n, sizeof *v, "calibration");
+    if (v == NULL) {
+        h->status = MLOPS_ENOMEM;
+        return;
+    }
+    double lo = INFINITY, hi = -INFINITY;
+    mlops__html desc;
+    mlops__html_init(&desc);
+    mlops__html_raw(&desc, "Mean true value against mean prediction in groups of rows by prediction: ");
+    for (size_t i = 0; i < n; i++) {
+        v[i] = mlops__jv_number(mlops__jv_at(x, i));
+        v[n + i] = mlops__jv_number(mlops__jv_at(y, i));
+        for (int s = 0; s < 2; s++)
+            if (isfinite(v[s * n + i])) lo = fmin(lo, v[s * n + i]), hi = fmax(hi, v[s * n + i]);
+        mlops__html_num(&desc, v[i], 4);
+        mlops__html_raw(&desc, " predicted, ");
+        mlops__html_num(&desc, v[n + i], 4);
+        mlops__html_raw(&desc, i + 1 < n ? " true; " : " true. The dashed diagonal is a calibrated model.");
+    }
+    if (desc.status != MLOPS_OK) h->status = desc.status;
+    if (h->status == MLOPS_OK && isfinite(lo) && isfinite(hi)) {
+        double pad = hi > lo ? (hi - lo) * 0.05 : 1;
+        mlops__svg_series s = {"model", n, v, v + n, true};
+        mlops__html_raw(h, "<div><h3>Calibration</h3>\n");
+        mlops__svg_lines(h, "Calibration", desc.buf, 1, &s, "mean prediction", "mean true value",
+                         lo - pad, hi + pad, lo - pad, hi + pad, true, NAN);
+        mlops__html_raw(h, "</div>\n");
+    }
+    mlops__html_free(&desc);
+    mlops__free(v);
+}
+
 /* The metric a per-group chart shows: the first gate's metric that groups
  * have, else accuracy or the mean absolute error. */
 static const char *group_metric(const mlops__jv *gates, const mlops__jv *group, char *name,
@@ -424,7 +465,11 @@ int mlops__page_evaluation(mlops__html *h, const mlops__jv *doc, const char *tit
     gates_table(h, gates);
     metrics_table(h, metrics, mlops__jv_get(doc, "intervals"));
     const mlops__jv *cm = mlops__jv_get(doc, "confusion_matrix"), *cv = mlops__jv_get(doc, "curves");
-    if (mlops__jv_len(cm) > 0 || mlops__jv_len(cv) > 0) {
+    if (mlops__jv_get(cv, "calibration.mean") != NULL) {
+        mlops__html_section(h, "Predictions against true values");
+        mean_calibration(h, cv);
+        mlops__html_end_section(h);
+    } else if (mlops__jv_len(cm) > 0 || mlops__jv_len(cv) > 0) {
         mlops__html_section(h, "Errors and curves");
         per_class(h, mlops__jv_get(doc, "per_class"));
         confusion(h, cm, classes);

@@ -409,6 +409,43 @@ START_TEST(multiclass_calibration_curve_is_the_ece)
 }
 END_TEST
 
+/* Regression evaluations carry predicted against true means over ten
+ * equal groups of rows by prediction. */
+START_TEST(regression_calibration_groups_rows_by_prediction)
+{
+    double y[20], p[20];
+    for (int i = 0; i < 20; i++) {
+        y[i] = 20 - i;                      /* rows out of order on purpose */
+        p[i] = 0.9 * y[i] + (i % 2 ? 0.3 : -0.2);
+    }
+    mlops_evaluator *ev = NULL;
+    OK(mlops_evaluator_create(&ev));
+    OK(mlops_evaluator_set_param(ev, "task", "regression"));
+    mlops_report *r = NULL;
+    OK(mlops_evaluator_run_arrays(ev, 20, y, p, NULL, 0, NULL, NULL, &r));
+    size_t n = 0;
+    const double *x = NULL, *t = NULL, *w = NULL;
+    OK(mlops_report_curve(r, "calibration.mean", &n, &x, &t, &w));
+    ck_assert_uint_eq(n, 10);
+    /* predictions rise with y, so group g holds y = 2g + 1 and 2g + 2 */
+    for (size_t g = 0; g < 10; g++) {
+        double a = 2.0 * (double)g + 1, b = a + 1;
+        double pa = 0.9 * a + ((int)(20 - a) % 2 ? 0.3 : -0.2), pb = 0.9 * b + ((int)(20 - b) % 2 ? 0.3 : -0.2);
+        ck_assert_double_eq_tol(t[g], (a + b) / 2, 1e-12);
+        ck_assert_double_eq_tol(x[g], (pa + pb) / 2, 1e-12);
+        ck_assert_double_eq(w[g], 2);
+    }
+    char *html = NULL;
+    OK(mlops_report_html(r, NULL, &html));
+    assert_page(html);
+    ck_assert_ptr_nonnull(strstr(html, "Predictions against true values</h2>"));
+    ck_assert_ptr_nonnull(strstr(html, "aria-label=\"Calibration\""));
+    mlops_free(html);
+    mlops_report_free(r);
+    mlops_evaluator_free(ev);
+}
+END_TEST
+
 static int render_evaluation(void *ctx)
 {
     char *html = NULL;
@@ -441,6 +478,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, run_report_writes_pages_that_verify);
     tcase_add_test(tc, profile_page_from_object);
     tcase_add_test(tc, multiclass_calibration_curve_is_the_ece);
+    tcase_add_test(tc, regression_calibration_groups_rows_by_prediction);
     tcase_add_test(tc, out_of_memory_leaks_nothing);
     suite_add_tcase(s, tc);
     return s;

@@ -44,6 +44,10 @@ RUNS = {
     "quickstart": ("examples/pipelines/quickstart.yaml", ["--set", "registry.path={tmp}/registry"],
                    ("evaluation.html", "data.html", "model_card.html")),
     "drift": ("examples/pipelines/drift.yaml", [], RUN_REPORTS),
+    "regression": ("examples/pipelines/regression.yaml", [],
+                   ("evaluation.html", "data.html", "model_card.html")),
+    "multiclass": ("examples/pipelines/multiclass.yaml", [],
+                   ("evaluation.html", "data.html", "model_card.html")),
 }
 
 
@@ -127,16 +131,19 @@ def report_specific_checks(name, info, run_dir, t):
         t.assertIn(verdict, text)
         for g in ev["gates"]:
             t.assertIn(g["expression"], text)
-        t.assertIn("%.4g" % ev["metrics"]["accuracy"], text)
-        ci = ev.get("intervals", {}).get("accuracy")
+        headline = "accuracy" if ev["task"] == "classification" else "mean_absolute_error"
+        t.assertIn("%.4g" % ev["metrics"][headline], text)
+        ci = ev.get("intervals", {}).get(headline)
         if ci:
             t.assertIn("[%.4g, %.4g]" % (ci["ci_low"], ci["ci_high"]), text)
-        cm = ev["confusion_matrix"]
-        trace = sum(cm[i][i] for i in range(len(cm)))
-        total = sum(sum(r) for r in cm)
-        t.assertIn("Confusion matrix: %d of %d rows on the diagonal (correct)" % (trace, total), labels)
-        for label in ("ROC curve", "Precision-recall curve", "Calibration"):
-            t.assertIn(label, labels)
+        if ev["task"] == "classification":
+            cm = ev["confusion_matrix"]
+            trace = sum(cm[i][i] for i in range(len(cm)))
+            total = sum(sum(r) for r in cm)
+            t.assertIn("Confusion matrix: %d of %d rows on the diagonal (correct)" % (trace, total),
+                       labels)
+            for label in ("ROC curve", "Precision-recall curve", "Calibration"):
+                t.assertIn(label, labels)
         for column in ev["groups"]:
             t.assertIn(column, info["eval"]["headings"])
     elif base == "drift.html":
