@@ -55,6 +55,29 @@ void mlops__html_kv_table(mlops__html *h, const char *caption, const mlops__jv *
 /* A scalar JSON value as text (strings escaped, numbers 4 digits, null "n/a"). */
 void mlops__html_scalar(mlops__html *h, const mlops__jv *v);
 
+/* Labels and values of a bar chart: n labels of MLOPS__BAR_LABEL bytes
+ * each, empty at first (html_bars.c). */
+enum { MLOPS__BAR_LABEL = 64 };
+typedef struct mlops__bars {
+    size_t n;
+    char *text;
+    const char **labels;
+    double *values;
+} mlops__bars;
+/* false (and h->status set) when out of memory; free with mlops__bars_free
+ * in every case. */
+bool mlops__bars_alloc(mlops__html *h, mlops__bars *b, size_t n);
+void mlops__bars_free(mlops__bars *b);
+char *mlops__bar_label(mlops__bars *b, size_t i);
+
+/* A key and the item's place, for qsort with mlops__ranked_desc: largest
+ * key first, ties in the document's order. */
+typedef struct mlops__ranked {
+    double key;
+    size_t index;
+} mlops__ranked;
+int mlops__ranked_desc(const void *a, const void *b);
+
 /* --- SVG charts (svg_chart.c) --- */
 
 /* Opens <figure><svg ...> with role, aria-label, <title> and <desc>. */

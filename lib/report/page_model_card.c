@@ -16,7 +16,6 @@ enum {
     MAX_COEFS = 20,    /* bars per output */
     MAX_OUTPUTS = 50,  /* outputs charted */
     MAX_CLASSES = 50,  /* bars of the class chart */
-    LABEL_SIZE = 64,
     LABEL_NAME = 22    /* bytes of a feature name before its sign, so hbars keeps the sign */
 };
 
@@ -67,68 +66,22 @@ static void text_block(mlops__html *h, const char *label, const mlops__jv *v)
     mlops__html_raw(h, "</p>\n");
 }
 
-typedef struct ranked {
-    double key;
-    size_t index;
-} ranked;
-
-/* Largest first; ties keep the document's order. */
-static int by_key_desc(const void *pa, const void *pb)
-{
-    const ranked *a = pa, *b = pb;
-    if (a->key != b->key) return a->key > b->key ? -1 : 1;
-    return a->index < b->index ? -1 : a->index > b->index;
-}
-
-/* Label and value arrays of one bar chart. */
-typedef struct bars {
-    char *text;
-    const char **labels;
-    double *values;
-} bars;
-
-static bool bars_alloc(mlops__html *h, bars *b, size_t n)
-{
-    memset(b, 0, sizeof *b);
-    if (h->status != MLOPS_OK) return false;
-    if (n == 0) n = 1;
-    b->text = mlops__malloc_array(n, LABEL_SIZE, "report chart labels");
-    b->labels = mlops__malloc_array(n, sizeof *b->labels, "report chart labels");
-    b->values = mlops__malloc_array(n, sizeof *b->values, "report chart values");
-    if (b->text == NULL || b->labels == NULL || b->values == NULL) {
-        h->status = MLOPS_ENOMEM;
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        b->labels[i] = b->text + i * LABEL_SIZE;
-        b->text[i * LABEL_SIZE] = '\0';
-    }
-    return true;
-}
-
-static void bars_free(bars *b)
-{
-    mlops__free(b->text);
-    mlops__free((void *)b->labels);
-    mlops__free(b->values);
-}
-
 /* ---- data ----------------------------------------------------------------------- */
 
 static void class_chart(mlops__html *h, const mlops__jv *classes)
 {
     size_t n = mlops__jv_len(classes), shown = n < MAX_CLASSES ? n : MAX_CLASSES;
     if (n == 0) return;
-    bars b;
+    mlops__bars b;
     mlops__html d;
     mlops__html_init(&d);
-    if (bars_alloc(h, &b, shown)) {
+    if (mlops__bars_alloc(h, &b, shown)) {
         mlops__html_raw(&d, "Training rows per class: ");
         for (size_t i = 0; i < shown; i++) {
             const mlops__jv *c = mlops__jv_at(classes, i);
             const char *label = member_string(c, "label", "(no label)");
             char v[32];
-            snprintf(b.text + i * LABEL_SIZE, LABEL_SIZE, "%s", label);
+            snprintf(b.text + i * MLOPS__BAR_LABEL, MLOPS__BAR_LABEL, "%s", label);
             b.values[i] = member_number(c, "count");
             mlops__html_printf(&d, "%s%s %s", i ? ", " : "", label,
                                mlops__html_fmt(b.values[i], 15, v));
@@ -144,7 +97,7 @@ static void class_chart(mlops__html *h, const mlops__jv *classes)
                                shown, n);
     }
     mlops__html_free(&d);
-    bars_free(&b);
+    mlops__bars_free(&b);
 }
 
 static void training_data(mlops__html *h, const mlops__jv *doc)
@@ -288,20 +241,20 @@ static void output_chart(mlops__html *h, const mlops__jv *out)
         return;
     }
     if (h->status != MLOPS_OK) return;
-    ranked *r = mlops__malloc_array(n, sizeof *r, "report coefficient ranking");
+    mlops__ranked *r = mlops__malloc_array(n, sizeof *r, "report coefficient ranking");
     if (r == NULL) {
         h->status = MLOPS_ENOMEM;
         return;
     }
     for (size_t i = 0; i < n; i++) {
         double v = member_number(mlops__jv_at(features, i), units);
-        r[i] = (ranked){isfinite(v) ? fabs(v) : -1, i};
+        r[i] = (mlops__ranked){isfinite(v) ? fabs(v) : -1, i};
     }
-    qsort(r, n, sizeof *r, by_key_desc);
-    bars b;
+    qsort(r, n, sizeof *r, mlops__ranked_desc);
+    mlops__bars b;
     mlops__html d;
     mlops__html_init(&d);
-    if (bars_alloc(h, &b, shown)) {
+    if (mlops__bars_alloc(h, &b, shown)) {
         mlops__html_printf(&d, "Coefficients for output %s in %s units, largest in absolute "
                                "value first: ",
                            name, units);
@@ -311,7 +264,7 @@ static void output_chart(mlops__html *h, const mlops__jv *out)
             double v = member_number(f, units);
             char cut[32];
             cut_utf8(cut, sizeof cut, fname, LABEL_NAME);
-            snprintf(b.text + i * LABEL_SIZE, LABEL_SIZE, "%s%s", cut,
+            snprintf(b.text + i * MLOPS__BAR_LABEL, MLOPS__BAR_LABEL, "%s%s", cut,
                      !isfinite(v) ? "" : v < 0 ? " (-)" : " (+)");
             b.values[i] = v;
             mlops__html_printf(&d, "%s%s %s", i ? ", " : "", fname, mlops__html_fmt(v, 4, a));
@@ -332,7 +285,7 @@ static void output_chart(mlops__html *h, const mlops__jv *out)
                                shown, n);
     }
     mlops__html_free(&d);
-    bars_free(&b);
+    mlops__bars_free(&b);
     mlops__free(r);
 }
 

@@ -16,8 +16,7 @@ enum {
     MAX_FIGURES = 200,   /* per-column figures */
     MAX_MISSING = 50,    /* bars of the missing-values chart */
     MAX_BINS = 40,       /* histogram bars; more bins give a box plot */
-    MAX_NAMES = 20,      /* column names listed in one overview cell */
-    LABEL_SIZE = 64
+    MAX_NAMES = 20       /* column names listed in one overview cell */
 };
 
 static double member_number(const mlops__jv *obj, const char *key)
@@ -59,45 +58,6 @@ static void chart_label(mlops__html *h, mlops__html *label, const char *prefix, 
 }
 
 /* Labels and values of a bar chart, in one allocation per array. */
-typedef struct bars {
-    size_t n;
-    char *text;           /* n labels of LABEL_SIZE bytes */
-    const char **labels;
-    double *values;
-} bars;
-
-static bool bars_alloc(mlops__html *h, bars *b, size_t n)
-{
-    memset(b, 0, sizeof *b);
-    if (h->status != MLOPS_OK) return false;
-    b->n = n;
-    b->text = mlops__malloc_array(n ? n : 1, LABEL_SIZE, "report chart labels");
-    b->labels = mlops__malloc_array(n ? n : 1, sizeof *b->labels, "report chart labels");
-    b->values = mlops__malloc_array(n ? n : 1, sizeof *b->values, "report chart values");
-    if (b->text == NULL || b->labels == NULL || b->values == NULL) {
-        h->status = MLOPS_ENOMEM;
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        b->labels[i] = b->text + i * LABEL_SIZE;
-        b->text[i * LABEL_SIZE] = '\0';
-    }
-    return true;
-}
-
-static void bars_free(bars *b)
-{
-    mlops__free(b->text);
-    mlops__free((void *)b->labels);
-    mlops__free(b->values);
-    memset(b, 0, sizeof *b);
-}
-
-static char *bar_label(bars *b, size_t i)
-{
-    return b->text + i * LABEL_SIZE;
-}
-
 /* ---- verdict and overview ------------------------------------------------ */
 
 static size_t flagged(const mlops__jv *columns, const char *flag)
@@ -299,25 +259,12 @@ static void column_table(mlops__html *h, const mlops__jv *columns)
 
 /* ---- missing values ------------------------------------------------------------ */
 
-typedef struct ranked {
-    double key;
-    size_t index;
-} ranked;
-
-/* Largest first; ties keep column order. */
-static int by_key_desc(const void *pa, const void *pb)
-{
-    const ranked *a = pa, *b = pb;
-    if (a->key != b->key) return a->key > b->key ? -1 : 1;
-    return a->index < b->index ? -1 : a->index > b->index;
-}
-
 static void missing_chart(mlops__html *h, const mlops__jv *columns)
 {
     size_t ncols = mlops__jv_len(columns), n = 0;
     for (size_t c = 0; c < ncols; c++) n += member_number(mlops__jv_at(columns, c), "missing") > 0;
     if (n == 0 || h->status != MLOPS_OK) return;
-    ranked *r = mlops__malloc_array(n, sizeof *r, "report missing-value ranking");
+    mlops__ranked *r = mlops__malloc_array(n, sizeof *r, "report missing-value ranking");
     if (r == NULL) {
         h->status = MLOPS_ENOMEM;
         return;
@@ -326,20 +273,20 @@ static void missing_chart(mlops__html *h, const mlops__jv *columns)
     for (size_t c = 0; c < ncols; c++) {
         const mlops__jv *col = mlops__jv_at(columns, c);
         double m = member_number(col, "missing"), cnt = member_number(col, "count");
-        if (m > 0) r[k++] = (ranked){100 * m / (m + (isfinite(cnt) ? cnt : 0)), c};
+        if (m > 0) r[k++] = (mlops__ranked){100 * m / (m + (isfinite(cnt) ? cnt : 0)), c};
     }
-    qsort(r, n, sizeof *r, by_key_desc);
+    qsort(r, n, sizeof *r, mlops__ranked_desc);
     size_t shown = n < MAX_MISSING ? n : MAX_MISSING;
-    bars b;
+    mlops__bars b;
     mlops__html d;
     mlops__html_init(&d);
-    if (bars_alloc(h, &b, shown)) {
+    if (mlops__bars_alloc(h, &b, shown)) {
         char a[32], p[32];
         mlops__html_raw(&d, "Share of rows missing, by column: ");
         for (size_t i = 0; i < shown; i++) {
             const mlops__jv *col = mlops__jv_at(columns, r[i].index);
             const char *name = member_string(col, "name", "(unnamed)");
-            snprintf(bar_label(&b, i), LABEL_SIZE, "%s", name);
+            snprintf(mlops__bar_label(&b, i), MLOPS__BAR_LABEL, "%s", name);
             b.values[i] = r[i].key;
             mlops__html_printf(&d, "%s%s %s%% (%s rows)", i ? ", " : "", name,
                                mlops__html_fmt(r[i].key, 3, p),
@@ -362,7 +309,7 @@ static void missing_chart(mlops__html *h, const mlops__jv *columns)
         mlops__html_end_section(h);
     }
     mlops__html_free(&d);
-    bars_free(&b);
+    mlops__bars_free(&b);
     mlops__free(r);
 }
 
@@ -409,9 +356,9 @@ static bool histogram_figure(mlops__html *h, const mlops__jv *col, const char *n
     size_t n = 0;
     for (size_t i = 0; i < nc; i++)
         n += (i > 0 && i < ne) || mlops__jv_number(mlops__jv_at(counts, i)) > 0;
-    bars b;
-    if (!bars_alloc(h, &b, n)) {
-        bars_free(&b);
+    mlops__bars b;
+    if (!mlops__bars_alloc(h, &b, n)) {
+        mlops__bars_free(&b);
         return true;
     }
     mlops__html d;
@@ -422,15 +369,15 @@ static bool histogram_figure(mlops__html *h, const mlops__jv *col, const char *n
         double count = mlops__jv_number(mlops__jv_at(counts, i));
         if (!((i > 0 && i < ne) || count > 0)) continue;
         char lo[32], hi[32], c[32];
-        char *label = bar_label(&b, k);
+        char *label = mlops__bar_label(&b, k);
         if (i == 0) {
-            snprintf(label, LABEL_SIZE, "< %s",
+            snprintf(label, MLOPS__BAR_LABEL, "< %s",
                      mlops__html_fmt(mlops__jv_number(mlops__jv_at(edges, 0)), 4, lo));
         } else if (i == ne) {
-            snprintf(label, LABEL_SIZE, "> %s",
+            snprintf(label, MLOPS__BAR_LABEL, "> %s",
                      mlops__html_fmt(mlops__jv_number(mlops__jv_at(edges, ne - 1)), 4, hi));
         } else {
-            snprintf(label, LABEL_SIZE, "[%s, %s%s",
+            snprintf(label, MLOPS__BAR_LABEL, "[%s, %s%s",
                      mlops__html_fmt(mlops__jv_number(mlops__jv_at(edges, i - 1)), 4, lo),
                      mlops__html_fmt(mlops__jv_number(mlops__jv_at(edges, i)), 4, hi),
                      i + 1 == ne ? "]" : ")");
@@ -449,7 +396,7 @@ static bool histogram_figure(mlops__html *h, const mlops__jv *col, const char *n
     if (estimated)
         mlops__html_raw(h, "<p class=\"note\">Bin counts estimated from the quantile sketch.</p>\n");
     mlops__html_free(&d);
-    bars_free(&b);
+    mlops__bars_free(&b);
     return true;
 }
 
@@ -462,9 +409,9 @@ static void top_figure(mlops__html *h, const mlops__jv *col, const char *name)
         mlops__html_raw(h, "<p class=\"note\">No present values.</p>\n");
         return;
     }
-    bars b;
-    if (!bars_alloc(h, &b, n)) {
-        bars_free(&b);
+    mlops__bars b;
+    if (!mlops__bars_alloc(h, &b, n)) {
+        mlops__bars_free(&b);
         return;
     }
     mlops__html d;
@@ -474,7 +421,7 @@ static void top_figure(mlops__html *h, const mlops__jv *col, const char *name)
     for (size_t i = 0; i < n; i++) {
         const mlops__jv *item = mlops__jv_at(top, i);
         const char *value = member_string(item, "value", "");
-        snprintf(bar_label(&b, i), LABEL_SIZE, "%s", value);
+        snprintf(mlops__bar_label(&b, i), MLOPS__BAR_LABEL, "%s", value);
         b.values[i] = member_number(item, "count");
         covered += isfinite(b.values[i]) ? b.values[i] : 0;
         mlops__html_printf(&d, "%s%s: %s", i ? ", " : "", value, count_text(b.values[i], a));
@@ -488,7 +435,7 @@ static void top_figure(mlops__html *h, const mlops__jv *col, const char *name)
                      NULL);
     mlops__html_free(&label);
     mlops__html_free(&d);
-    bars_free(&b);
+    mlops__bars_free(&b);
     mlops__html_printf(h, "<p class=\"note\">The %zu most frequent", n);
     const mlops__jv *distinct = mlops__jv_get(col, "distinct");
     if (distinct != NULL && distinct->type == MLOPS__JV_NUMBER)
