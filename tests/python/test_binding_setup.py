@@ -94,7 +94,7 @@ class _TempDirTest(unittest.TestCase):
         self.tmp = tempfile.mkdtemp(prefix="mlops-setup-")
         self.addCleanup(shutil.rmtree, self.tmp, True)
 
-    def fake_checkout(self, build="build", lib_names=("libmlops.so.0",), cli=False):
+    def fake_checkout(self, build="build", lib_names=("libmlops.so.1",), cli=False):
         """<tmp>/root: a source checkout holding a copy of the package, with
         <build>/lib/NAME linked to the built library for each NAME."""
         root = os.path.join(self.tmp, "root")
@@ -146,19 +146,19 @@ class LibraryFinding(_TempDirTest):
         root = self.fake_checkout()
         r = _run(["-W", "always", "-c", self.PRINT_PATH],
                  os.path.join(root, "bindings", "python"),
-                 {"MLOPS_LIBRARY": "/nonexistent/libmlops.so.0"}, HIDE_INSTALLED)
+                 {"MLOPS_LIBRARY": "/nonexistent/libmlops.so.1"}, HIDE_INSTALLED)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(r.stdout.strip(), os.path.join(root, "build", "lib", "libmlops.so.0"))
-        self.assertIn("RuntimeWarning: MLOPS_LIBRARY=/nonexistent/libmlops.so.0 is not usable "
+        self.assertEqual(r.stdout.strip(), os.path.join(root, "build", "lib", "libmlops.so.1"))
+        self.assertIn("RuntimeWarning: MLOPS_LIBRARY=/nonexistent/libmlops.so.1 is not usable "
                       "(no such file); using %s instead"
-                      % os.path.join(root, "build", "lib", "libmlops.so.0"), r.stderr)
+                      % os.path.join(root, "build", "lib", "libmlops.so.1"), r.stderr)
 
     def test_build_tree_without_environment_variable(self):
         root = self.fake_checkout()
         r = _run(["-W", "error", "-c", self.PRINT_PATH], os.path.join(root, "bindings", "python"),
                  preamble=HIDE_INSTALLED)
         self.assertEqual((r.returncode, r.stderr), (0, ""))
-        self.assertEqual(r.stdout.strip(), os.path.join(root, "build", "lib", "libmlops.so.0"))
+        self.assertEqual(r.stdout.strip(), os.path.join(root, "build", "lib", "libmlops.so.1"))
 
     def test_other_build_directories_after_build(self):
         root = self.fake_checkout(build="build-release", lib_names=("libmlops.so",))
@@ -179,12 +179,12 @@ class LibraryFinding(_TempDirTest):
             "1. $MLOPS_LIBRARY=/nonexistent: no such file",
             "2. build tree: this package (%s) is not inside a source checkout"
             % os.path.join(pkg, "mlops"),
-            "3. installed libmlops.so.0 (system library search path): libmlops.so.0: hidden by "
+            "3. installed libmlops.so.1 (system library search path): libmlops.so.1: hidden by "
             "the test",
             '4. ctypes.util.find_library("mlops"): found nothing',
             "To fix it, do one of:",
             "meson setup build && ninja -C build",
-            "export MLOPS_LIBRARY=/path/to/libmlops.so.0",
+            "export MLOPS_LIBRARY=/path/to/libmlops.so.1",
             "meson install -C build")
 
     def test_checkout_without_a_built_library_lists_the_build_tree_paths(self):
@@ -194,15 +194,15 @@ class LibraryFinding(_TempDirTest):
         self.assertNotEqual(r.returncode, 0)
         self.assert_in_order(
             r.stderr, "1. $MLOPS_LIBRARY: not set",
-            "2. build tree %s: no such file" % os.path.join(root, "build", "lib", "libmlops.so.0"),
+            "2. build tree %s: no such file" % os.path.join(root, "build", "lib", "libmlops.so.1"),
             "3. build tree %s: no such file" % os.path.join(root, "build", "lib", "libmlops.so"),
-            "4. installed libmlops.so.0", '5. ctypes.util.find_library("mlops")')
+            "4. installed libmlops.so.1", '5. ctypes.util.find_library("mlops")')
 
     def test_without_installed_library_for_real(self):
         # The same, without hiding anything, where libmlops is not installed
-        # (asked in a fresh process: this one has libmlops.so.0 loaded).
+        # (asked in a fresh process: this one has libmlops.so.1 loaded).
         probe = ("import ctypes, ctypes.util\n"
-                 "try:\n    ctypes.CDLL('libmlops.so.0')\nexcept OSError:\n"
+                 "try:\n    ctypes.CDLL('libmlops.so.1')\nexcept OSError:\n"
                  "    print(ctypes.util.find_library('mlops'))\n")
         quiet = {"LD_LIBRARY_PATH": ""}     # meson points it at the build tree
         if _run(["-c", probe], self.tmp, quiet).stdout.strip() != "None":
@@ -210,7 +210,7 @@ class LibraryFinding(_TempDirTest):
         r = _run(["-c", "import mlops"], self.outside_copy(),
                  dict(quiet, MLOPS_LIBRARY="/nonexistent"))
         self.assert_in_order(r.stderr, "$MLOPS_LIBRARY=/nonexistent: no such file",
-                             "build tree: this package", "installed libmlops.so.0",
+                             "build tree: this package", "installed libmlops.so.1",
                              "cannot open shared object file",
                              'ctypes.util.find_library("mlops"): found nothing')
 
@@ -243,7 +243,7 @@ class LibraryFinding(_TempDirTest):
         self.assertIsNone(_locate._sanitizer_runtime(LIBRARY))
         root = self.fake_checkout(build="build-other", lib_names=("libmlops.so",))
         os.makedirs(os.path.join(root, "build", "lib"))
-        shutil.copy(fake, os.path.join(root, "build", "lib", "libmlops.so.0"))
+        shutil.copy(fake, os.path.join(root, "build", "lib", "libmlops.so.1"))
         r = _run(["-W", "always", "-c", self.PRINT_PATH],
                  os.path.join(root, "bindings", "python"), {"MLOPS_LIBRARY": fake},
                  HIDE_INSTALLED)
@@ -257,11 +257,14 @@ class LibraryFinding(_TempDirTest):
         self.assertEqual(_locate.abi_problem(_native.lib, 0, 9),
                          "it is libmlops %s, but this mlops package needs libmlops 0.9.x (the "
                          "ABI may change between 0.x minor versions)" % found)
+        self.assertEqual(_locate.abi_problem(_native.lib, 1, 9),
+                         "it is libmlops %s, but this mlops package needs libmlops 1.9 or a "
+                         "newer 1.x" % found)
         with self.assertRaises(ImportError) as caught:
-            _locate.require_abi(_native.lib, 0, 9)
+            _locate.require_abi(_native.lib, 1, 9)
         self.assert_in_order(str(caught.exception), "libmlops at %s cannot be used"
                              % mlops.library_path(), "it is libmlops %s" % found,
-                             "needs libmlops 0.9.x", "ninja -C build", "MLOPS_LIBRARY",
+                             "needs libmlops 1.9 or a newer 1.x", "ninja -C build", "MLOPS_LIBRARY",
                              "install")
 
     def test_version_mismatch_while_finding(self):
@@ -271,13 +274,13 @@ class LibraryFinding(_TempDirTest):
         code = ("import importlib.util as u\n"
                 "s = u.spec_from_file_location('locate', %r)\n"
                 "m = u.module_from_spec(s); s.loader.exec_module(m)\n"
-                "m.load_library(0, 9)\n" % locate)
+                "m.load_library(1, 9)\n" % locate)
         r = _run(["-c", code], self.tmp, {"MLOPS_LIBRARY": LIBRARY}, HIDE_INSTALLED)
-        why = "it is libmlops %s, but this mlops package needs libmlops 0.9.x" \
+        why = "it is libmlops %s, but this mlops package needs libmlops 1.9 or a newer 1.x" \
               % mlops.version_string()
         self.assert_in_order(r.stderr, "1. $MLOPS_LIBRARY=%s: %s" % (LIBRARY, why),
                              "2. build tree %s: %s"
-                             % (os.path.join(root, "build", "lib", "libmlops.so.0"), why))
+                             % (os.path.join(root, "build", "lib", "libmlops.so.1"), why))
 
 
 class ErrorClasses(unittest.TestCase):

@@ -3,7 +3,7 @@ used for zero-copy arrays when it is installed).
 
 >>> import mlops
 >>> mlops.version_string()   # doctest: +SKIP
-'0.1.0'
+'1.0.0'
 """
 from . import _native
 from ._errors import MlopsError, check
@@ -53,7 +53,7 @@ __all__ += ["html_from_json", "run_report", "save_html", "have_html"]
 
 def library_path():
     """Where the loaded libmlops came from: the file named by $MLOPS_LIBRARY,
-    the checkout's build tree, or the installed name (libmlops.so.0)."""
+    the checkout's build tree, or the installed name (libmlops.so.1)."""
     return _locate.library_path(_native.lib)
 
 
@@ -64,7 +64,7 @@ def version():
 
 
 def version_string():
-    """The library version as a string such as "0.1.0"."""
+    """The library version as a string such as "1.0.0"."""
     return _native.lib.mlops_version_string().decode()
 
 

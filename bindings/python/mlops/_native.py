@@ -2,14 +2,14 @@
 
 The library is found, in order, at $MLOPS_LIBRARY, in the build tree next
 to the source checkout (<root>/build*/lib), by the system linker's name
-libmlops.so.0, or through ctypes.util.find_library("mlops"); see _locate.py."""
+libmlops.so.1, or through ctypes.util.find_library("mlops"); see _locate.py."""
 import ctypes
 
 from ._locate import load_library
 
 # The C API generation this binding was written for: major and minor of the
 # library it expects (0.x releases may change the ABI between minors).
-ABI_MAJOR, ABI_MINOR = 0, 1
+ABI_MAJOR, ABI_MINOR = 1, 0
 
 
 def _load():
