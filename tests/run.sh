@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: installs what is missing, then builds and tests
-# libmlops in four configurations:
+# libmlops in these configurations:
 #   build-test    gcc, -Werror, the Check suites, the ABI/header/man checks and
 #                 the reports opened in headless Chromium
 #   build-asan    the same at -O0 under AddressSanitizer + UndefinedBehaviorSanitizer
 #   valgrind      the Check suites of build-test under valgrind memcheck
 #   build-clang   clang -O3, -Werror, the same suites
+#   build-tsan    clang ThreadSanitizer over the tests that start threads
+#   build-fuzz    clang libFuzzer targets (tests/fuzz), a short smoke pass
 # MLOPS_TEST_QUICK=1 runs only the first. The last line sums every Check
 # assertion group and script check: "tests: N passed, N failed".
 set -uo pipefail
@@ -75,13 +77,34 @@ test_and_tally() {
 run_config "gcc" build-test
 if [ "${MLOPS_TEST_QUICK:-0}" != 1 ]; then
   # The browser tests drive the command-line tool on pages whose rendering
-  # the Check suites already cover in every build: once, with gcc, is enough.
-  test_args="--no-suite report"
+  # the Check suites already cover in every build, and the kill -9 trials
+  # test the file protocol, not code paths: once, with gcc, is enough.
+  test_args="--no-suite report --no-suite robust"
   run_config "gcc -O0, ASan + UBSan" build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
   echo "== valgrind memcheck"
   CK_FORK=no MLOPS_TEST_SHORT=1 test_and_tally build-test --suite public --suite internal \
     --wrap='valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 --quiet'
   CC=clang run_config "clang -O3" build-clang -Dbuildtype=release
+  # ThreadSanitizer over the programs that start threads; only they are
+  # built. OpenBLAS is not instrumented: tests/robust/tsan.supp.
+  echo "== clang ThreadSanitizer"
+  tsan_tests=(api decision_log drift_monitor model_api threads)
+  if { [ -f build-tsan/build.ninja ] || CC=clang meson setup build-tsan -Dtests=true -Db_sanitize=thread \
+         -Db_lundef=false -Dbuildtype=debugoptimized >build-tsan.setup.log 2>&1; } &&
+     ninja -C build-tsan "${tsan_tests[@]/#/tests/test-}" >build-tsan.build.log 2>&1; then
+    TSAN_OPTIONS="suppressions=$PWD/tests/robust/tsan.supp" test_and_tally build-tsan --no-rebuild "${tsan_tests[@]}"
+  else
+    cat build-tsan.setup.log build-tsan.build.log 2>/dev/null; status=1; failed=$((failed + 1))
+  fi
+  # libFuzzer smoke pass (tests/fuzz/README.md): each target over its seeds
+  # and regressions, then 3 s of fuzzing; only the fuzz targets are built.
+  echo "== clang libFuzzer smoke pass"
+  if { [ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz -Dtests=true -Dfuzz=true \
+         -Db_lundef=false >build-fuzz.setup.log 2>&1; } && ninja -C build-fuzz fuzz >build-fuzz.build.log 2>&1; then
+    test_and_tally build-fuzz --no-rebuild --suite fuzz
+  else
+    cat build-fuzz.setup.log build-fuzz.build.log 2>/dev/null; status=1; failed=$((failed + 1))
+  fi
 fi
 
 echo "tests: $passed passed, $failed failed"

@@ -187,7 +187,12 @@ MLOPS_API int mlops_drift_monitor_set_alert(mlops_drift_monitor *m, mlops_drift_
 /** Compares `current` (a profile made with mlops_profile_create_like() from
  *  the reference, or one with the same fixed bins) with the reference, once,
  *  outside any window. *out receives a new report freed with
- *  mlops_drift_report_free(). Returns MLOPS_OK; MLOPS_EINVAL (NULL argument,
+ *  mlops_drift_report_free(). A current profile without rows is not an
+ *  error: every column is listed with a NaN statistic and p-value and not
+ *  drifted, no column counts as compared (the JSON's compared_columns is
+ *  0), the data set does not drift (share 0), the severity is none, and
+ *  mlops_drift_report_window() gives 0 rows, which is how to tell an empty
+ *  batch from a quiet one. Returns MLOPS_OK; MLOPS_EINVAL (NULL argument,
  *  columns or bins differ from the reference's, naming the first
  *  difference); MLOPS_ESTATE (failed profile); MLOPS_ENOMEM. */
 MLOPS_API int mlops_drift_monitor_compare(mlops_drift_monitor *m, const mlops_profile *current,

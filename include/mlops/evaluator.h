@@ -130,9 +130,16 @@ MLOPS_API int mlops_evaluator_run(const mlops_evaluator *ev, const mlops_model *
  *    named by the "group" setting (or having role group).
  *
  *  The "task" setting must be classification or regression. Metrics that
- *  need scores are omitted when scores is NULL. Returns MLOPS_OK;
+ *  need scores are omitted when scores is NULL. When y_true and y_pred hold
+ *  a single label between them there is no binary problem: precision,
+ *  recall and f1 of a positive class are not in the report
+ *  (mlops_report_value() gives MLOPS_ENOTFOUND), accuracy and the
+ *  per-class and averaged metrics are, and scores are refused. One class
+ *  in y_true alone (y_pred holding another) is an ordinary binary problem
+ *  whose roc_auc is NaN with a note. Returns MLOPS_OK;
  *  MLOPS_EINVAL (NULL required argument, rows = 0, task not set, a
- *  non-finite value naming its row, more than 10000 distinct class labels, scores outside [0, 1], a fractional
+ *  non-finite value naming its row, more than 10000 distinct class labels,
+ *  scores with a single class, scores outside [0, 1], a fractional
  *  count of score columns, groups with another row count, a gate that
  *  cannot be computed); MLOPS_ENOTFOUND (group column); MLOPS_ENOMEM. */
 MLOPS_API int mlops_evaluator_run_arrays(const mlops_evaluator *ev, size_t rows,

@@ -154,12 +154,23 @@ MLOPS_API int mlops_model_set_progress(mlops_model *m, mlops_progress_fn fn, voi
  *
  *  Non-convergence within max_iter is not an error: the fit returns
  *  MLOPS_OK, logs one warning and mlops_model_info("converged") is 0.
+ *  With l2 = 0 and linearly separable classes the logistic objective has
+ *  no minimum: the coefficients grow until the gradient, which vanishes as
+ *  the probabilities saturate, falls below tol (converged 1) or max_iter
+ *  is reached (converged 0); they stay finite, and a warning says the
+ *  classes are (nearly) separable once the objective is below 1e-3. Set
+ *  l2 > 0 for a unique answer.
+ *  Finite values of any size are accepted; every number a fit records is
+ *  finite, so a fitted model always saves and loads.
  *  Returns MLOPS_OK; MLOPS_EINVAL (no or several target columns, no
  *  features, no rows, a missing target, one class only, a non-numeric
  *  feature, a NaN or infinite feature value after
  *  preprocessing, a bad weight: messages name the column and row);
- *  MLOPS_ENUMERIC (the solver met a non-finite value); MLOPS_ECANCELED;
- *  MLOPS_ENOMEM. On failure the model keeps its previous state. */
+ *  MLOPS_ERANGE (the weights sum, or the training objective of values near
+ *  the largest double, exceeds the range of a double; the message names
+ *  the weight column or the target); MLOPS_ENUMERIC (the solver met a
+ *  non-finite value); MLOPS_ECANCELED; MLOPS_ENOMEM. On failure the model
+ *  keeps its previous state. */
 MLOPS_API int mlops_model_fit(mlops_model *m, const mlops_dataset *train);
 
 /** 1 when the model is fitted (or was loaded fitted), else 0. */
@@ -223,11 +234,13 @@ MLOPS_API size_t mlops_model_output_width(const mlops_model *m, int kind);
 /** Predicts for every row of `d` (borrowed). Columns are found by name, in
  *  any order, and other columns are ignored; the chain is replayed on them.
  *  Writes rows x mlops_model_output_width(kind) doubles, row-major, to
- *  `out` (capacity `len`).
+ *  `out` (capacity `len`). Every value written is finite.
  *  Returns MLOPS_OK; MLOPS_EINVAL (NULL argument, unknown kind, a needed
  *  column missing or of another type, a value the chain refuses such as an
  *  unseen category under unseen=error, a NaN or infinite feature, too small
- *  a buffer: messages name the column and row); MLOPS_ESTATE (not fitted);
+ *  a buffer: messages name the column and row); MLOPS_ERANGE (finite
+ *  inputs so large that a decision value overflows to an infinity or
+ *  NaN, naming the row and the output); MLOPS_ESTATE (not fitted);
  *  MLOPS_ENOMEM. */
 MLOPS_API int mlops_model_predict(const mlops_model *m, const mlops_dataset *d, int kind,
                                   double *out, size_t len);
@@ -273,7 +286,9 @@ MLOPS_API int mlops_model_contributions(const mlops_model *m, const mlops_datase
  *  absolute contributions (name, raw input value, feature value,
  *  coefficient, contribution), largest first, ties by feature order.
  *  top_k = 0 lists every feature. For multinomial models the predicted
- *  class's output is explained. Returns as mlops_model_contributions(). */
+ *  class's output is explained. Returns as mlops_model_contributions(),
+ *  and MLOPS_ERANGE when the row's decision value overflows (as for
+ *  mlops_model_predict()). */
 MLOPS_API int mlops_model_explain_json(const mlops_model *m, const mlops_dataset *d, size_t row,
                                        size_t top_k, char **json);
 

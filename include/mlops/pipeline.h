@@ -134,7 +134,8 @@ MLOPS_API int mlops_pipeline_summary_json(const mlops_pipeline *p, char **json);
  *  With `report` non-NULL, *report receives a JSON document (release with
  *  mlops_free()) {"run_dir", "lock_ok", "files": [{"role", "path", "ok",
  *  "expected", "actual", "problem"}], "model_payload": {"ok", "expected",
- *  "actual"}, "checked", "ok", "first_problem"}, also on MLOPS_ECORRUPT.
+ *  "actual"}, "checked", "ok", "first_problem"}, also on MLOPS_ECORRUPT
+ *  (but not on MLOPS_ENOMEM: a check cut short writes no report).
  *  Returns MLOPS_OK; MLOPS_ECORRUPT naming the first file that differs;
  *  MLOPS_ENOTFOUND (no lock file, or a listed file is missing);
  *  MLOPS_EFORMAT (the lock is not a lock file); MLOPS_EIO; MLOPS_ENOMEM. */

@@ -206,8 +206,14 @@ MLOPS_API int mlops_profile_distinct(const mlops_profile *p, size_t col, uint64_
  *  are NaN when the column has no present value, and std is NaN with fewer
  *  than two. Min, max and count are exact; mean and variance are combined
  *  with Chan's pairwise update, so they are accurate to a few units in the
- *  last place whatever the batching. Returns MLOPS_OK, MLOPS_EINVAL (col out
- *  of range or categorical) or MLOPS_ESTATE. */
+ *  last place whatever the batching; they do not overflow for values near
+ *  the largest double, where a plain sum of squares would (a standard
+ *  deviation that itself exceeds the largest double is +Inf).
+ *  Infinite values are present values: min or max is then -Inf or +Inf,
+ *  and mean and std follow IEEE arithmetic as pandas does (mean +-Inf, or
+ *  NaN when both infinities occur; std NaN); the JSON writes them as
+ *  null. Returns MLOPS_OK, MLOPS_EINVAL (col out of range or categorical)
+ *  or MLOPS_ESTATE. */
 MLOPS_API int mlops_profile_stats(const mlops_profile *p, size_t col, double *min, double *max,
                                   double *mean, double *std);
 

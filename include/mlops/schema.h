@@ -55,7 +55,9 @@ MLOPS_API void mlops_schema_free(mlops_schema *s);
  *  dataset column, in order, with its name, type, role and sensitive flag;
  *  every column required; numeric columns get the observed minimum and
  *  maximum of their present values as the allowed range (no bounds when
- *  every entry is missing); categorical columns get the categories that
+ *  every entry is missing; an observed -inf or +inf leaves that side of
+ *  the range open, as bounds are finite numbers); categorical columns get
+ *  the categories that
  *  occur in the data as the allowed categories when there are at most
  *  MLOPS_SCHEMA_DEFAULT_MAX_CATEGORIES of them, and no constraint
  *  otherwise; max_missing_fraction is the observed fraction of missing

@@ -47,7 +47,9 @@ MLOPS_API void mlops_transform_free(mlops_transform *t);
  *                   byte order of VALUE; missing is a category of its own
  *                   (NAME=__missing__, after the others); rare categories
  *                   may be merged into NAME=__infrequent__ (last)
- *                   (settings: unseen, min_frequency)
+ *                   (settings: unseen, min_frequency); the output is
+ *                   dense, so one column may make at most 10000
+ *                   indicator columns (merge rare categories first)
  *    "drop"         removes the named columns.
  *  `columns` (copied) is a comma-separated list of column names (spaces
  *  around each name are ignored; a backslash makes the next character
@@ -100,9 +102,10 @@ MLOPS_API int mlops_transform_set(mlops_transform *t, size_t step, const char *k
  *  column does not exist (the message suggests the nearest) or has a type
  *  the step cannot handle, a column has no values to compute a statistic
  *  from, a value is infinite, fill_value is not a number for a numeric
- *  column or is set without strategy=constant, or an output column name
- *  would repeat an existing one; MLOPS_ENOMEM. Messages name the step, the
- *  column and, for values, the row (0-based). */
+ *  column or is set without strategy=constant, an output column name
+ *  would repeat an existing one, or a onehot column would make more than
+ *  10000 indicator columns (after min_frequency); MLOPS_ENOMEM. Messages
+ *  name the step, the column and, for values, the row (0-based). */
 MLOPS_API int mlops_transform_fit(mlops_transform *t, const mlops_dataset *train);
 
 /** Applies the fitted steps to `in` (borrowed, unchanged) and stores a new

@@ -58,8 +58,12 @@ int mlops__fail(int code, const char *fmt, ...)
     if (n < 0) {
         snprintf(last_message, sizeof last_message, "%s", mlops_strerror(code));
     } else if ((size_t)n >= sizeof last_message) {
-        /* Mark truncation so nobody mistakes a cut message for the whole. */
-        snprintf(last_message + sizeof last_message - 4, 4, "...");
+        /* Mark truncation so nobody mistakes a cut message for the whole,
+         * cutting before a character rather than inside its UTF-8 bytes
+         * (long column names end up here, and messages end up in JSON). */
+        size_t at = sizeof last_message - 4;
+        while (at > 0 && ((unsigned char)last_message[at] & 0xC0) == 0x80) at--;
+        snprintf(last_message + at, 4, "...");
     }
     last_code = code;
     mlops__log(MLOPS_LOG_DEBUG, "%s (%s)", last_message, mlops_strerror(code));

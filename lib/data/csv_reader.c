@@ -95,6 +95,26 @@ static const char *name_at(size_t i, const void *ctx)
     return ((const csv_state *)ctx)->names[i];
 }
 
+/* The first repeated column name, found through a hash table: a header of
+ * 100,000 columns must not cost 10^10 comparisons. */
+static int unique_names(csv_state *st)
+{
+    mlops__dict *seen = NULL;
+    int rc = mlops__dict_create(&seen);
+    for (size_t j = 0; rc == MLOPS_OK && j < st->ncols; j++) {
+        int32_t code;
+        size_t before = mlops__dict_size(seen);
+        rc = mlops__dict_intern(seen, st->names[j], strlen(st->names[j]), &code);
+        if (rc == MLOPS_OK && mlops__dict_size(seen) == before) {
+            char what[300];
+            snprintf(what, sizeof what, "duplicate column name '%.200s'", st->names[j]);
+            rc = field_fail(st, MLOPS_EFORMAT, j, what);
+        }
+    }
+    mlops__dict_free(seen);
+    return rc;
+}
+
 static int header_names(csv_state *st)
 {
     bool more;
@@ -123,13 +143,9 @@ static int header_names(csv_state *st)
         if (st->names[j] == NULL) return MLOPS_ENOMEM;
         memcpy(st->names[j], name, len);
         st->names[j][len] = '\0';
-        for (size_t k = 0; k < j; k++)
-            if (strcmp(st->names[k], st->names[j]) == 0) {
-                char what[300];
-                snprintf(what, sizeof what, "duplicate column name '%.200s'", st->names[j]);
-                return field_fail(st, MLOPS_EFORMAT, j, what);
-            }
     }
+    rc = unique_names(st);
+    if (rc != MLOPS_OK) return rc;
     if (!st->o->header) return mlops__tok_rewind(&st->tok);
     return MLOPS_OK;
 }

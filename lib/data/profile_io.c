@@ -539,6 +539,10 @@ static int read_columns(const mlops__container *c, mlops_profile *p, uint64_t nc
     /* No columns, no array: a profile without a schema makes its own later. */
     if (ncols > 0 && (p->cols = mlops__calloc((size_t)ncols, sizeof *p->cols, "profile columns")) == NULL)
         r.b.status = MLOPS_ENOMEM;
+    /* names seen so far, hashed: wide profiles must not load in n^2 time */
+    mlops__dict *names = NULL;
+    if (r.b.status == MLOPS_OK && mlops__dict_create(&names) != MLOPS_OK)
+        r.b.status = MLOPS_ENOMEM;
     for (size_t j = 0; j < ncols && r.b.status == MLOPS_OK; j++) {
         mlops__profile_column *col = &p->cols[j];
         mlops__numeric_init(&col->num, &p->settings);
@@ -550,8 +554,13 @@ static int read_columns(const mlops__container *c, mlops_profile *p, uint64_t nc
         col->count = get_u64(&r, "count");
         col->missing = get_u64(&r, "missing");
         if (r.b.status != MLOPS_OK) break;
-        for (size_t k = 0; k < j; k++)
-            if (strcmp(p->cols[k].name, col->name) == 0) bad(&r, "name", "'%s' repeated", col->name);
+        size_t before = mlops__dict_size(names);
+        int32_t code;
+        if (mlops__dict_intern(names, col->name, strlen(col->name), &code) != MLOPS_OK) {
+            r.b.status = MLOPS_ENOMEM;
+            break;
+        }
+        if (mlops__dict_size(names) == before) bad(&r, "name", "'%s' repeated", col->name);
         if (type > 1) bad(&r, "type", "column '%s' has type %u", col->name, type);
         if (col->count > p->rows || col->missing != p->rows - col->count)
             bad(&r, "count", "column '%s': %llu present + %llu missing in %llu rows", col->name,
@@ -565,6 +574,7 @@ static int read_columns(const mlops__container *c, mlops_profile *p, uint64_t nc
         }
         get_bins(&r, col, p->has_bins);
     }
+    mlops__dict_free(names);
     return close_section(&r);
 }
 

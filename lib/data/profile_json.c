@@ -164,9 +164,10 @@ static int write_column(mlops__json *j, const mlops_profile *p, size_t col)
     mlops__json_key(j, "all_missing");
     mlops__json_bool(j, (flags & MLOPS_PROFILE_ALL_MISSING) != 0);
     int rc = c->type == MLOPS_NUMERIC ? write_numeric(j, p, col) : write_categorical(j, p, col);
+    if (rc != MLOPS_OK) return rc; /* the document is dropped: closing it would mask the error */
     if (c->bins.nbins > 0) write_bins(j, c);
     mlops__json_end_object(j);
-    return rc;
+    return MLOPS_OK;
 }
 
 MLOPS_API int mlops_profile_to_json(const mlops_profile *p, char **json)
@@ -196,12 +197,12 @@ MLOPS_API int mlops_profile_to_json(const mlops_profile *p, char **json)
     mlops__json_begin_array(&j);
     int rc = MLOPS_OK;
     for (size_t c = 0; rc == MLOPS_OK && c < p->ncols; c++) rc = write_column(&j, p, c);
-    mlops__json_end_array(&j);
-    mlops__json_end_object(&j);
     if (rc != MLOPS_OK) {
         mlops__json_free(&j);
         return rc;
     }
+    mlops__json_end_array(&j);
+    mlops__json_end_object(&j);
     size_t len;
     return mlops__json_finish(&j, json, &len);
 }

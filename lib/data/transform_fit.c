@@ -260,6 +260,10 @@ static int fit_minmax(const mlops__column *col, const fit_ctx *x, mlops__tf_col 
     return MLOPS_OK;
 }
 
+/* Indicator columns one onehot step may make from one column (see
+ * mlops_transform_add(3)). */
+enum { MAX_ONEHOT_OUTPUTS = 10000 };
+
 typedef struct cat_entry {
     const char *s; /* NULL = missing, which sorts last as None/NaN does */
     size_t count;
@@ -297,6 +301,16 @@ static int fit_onehot(const mlops__tf_step *s, const mlops__column *col, const f
             cats[k].count = rare; /* reused as the infrequent flag */
             nfreq += !rare;
         }
+        /* Output is dense: a column of mostly distinct strings (ids, free
+         * text) would ask for rows x rows doubles and exhaust memory. */
+        size_t outputs = nfreq + (ncat > nfreq);
+        if (outputs > MAX_ONEHOT_OUTPUTS)
+            rc = mlops__fail(MLOPS_EINVAL, "transform step %zu (onehot): column '%s' would "
+                             "make %zu indicator columns, more than the %d allowed; merge rare "
+                             "categories with min_frequency or leave the column out",
+                             x->step, x->col, outputs, MAX_ONEHOT_OUTPUTS);
+    }
+    if (rc == MLOPS_OK) {
         c->cats = mlops__calloc(nfreq ? nfreq : 1, sizeof *c->cats, "onehot categories");
         c->infreq = mlops__calloc(ncat - nfreq ? ncat - nfreq : 1, sizeof *c->infreq,
                                   "onehot infrequent categories");

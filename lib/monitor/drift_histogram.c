@@ -39,7 +39,9 @@ static int copy_numeric(mlops__drift_hist *h, const mlops__column_bins *rb,
     h->nedges = rb->nedges;
     h->edges = mlops__malloc_array(rb->nedges ? rb->nedges : 1, sizeof *h->edges, "drift histogram");
     if (h->edges == NULL) return MLOPS_ENOMEM;
-    memcpy(h->edges, rb->edges, rb->nedges * sizeof *h->edges);
+    /* a column with no reference value has the single bin (-inf, +inf) and
+     * no edges: NULL, which memcpy may not be given even for 0 bytes */
+    if (rb->nedges > 0) memcpy(h->edges, rb->edges, rb->nedges * sizeof *h->edges);
     return MLOPS_OK;
 }
 

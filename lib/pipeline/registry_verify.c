@@ -387,6 +387,8 @@ static int verify_locked(const char *dir, const reg_paths *p, char **report_json
         mlops__json_string(&j, dir);
         write_log_report(&j, &v);
         rc = check_models(&j, dir, &replay, model_problem, sizeof model_problem);
+    }
+    if (rc == MLOPS_OK) {
         /* "ok" above speaks of the log; these cover the model files too */
         mlops__json_key(&j, "models_ok");
         mlops__json_bool(&j, model_problem[0] == '\0');

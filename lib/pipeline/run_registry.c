@@ -34,9 +34,15 @@ static int promote(mlops__run *r, mlops_registry *reg, const char *name, const c
     int rc = ref == NULL ? MLOPS_ENOMEM : MLOPS_OK;
     if (rc == MLOPS_OK) {
         snprintf(ref, n, "%s@%s", name, r->payload_sha256);
-        r->registered = mlops_registry_resolve(reg, ref, &before, NULL) != MLOPS_OK;
-        mlops_clear_error();
-        rc = mlops_registry_register(reg, name, model, reason, version, sizeof version);
+        /* only "not found" means new: another failure (out of memory) says nothing */
+        rc = mlops_registry_resolve(reg, ref, &before, NULL);
+        r->registered = rc == MLOPS_ENOTFOUND;
+        if (rc == MLOPS_ENOTFOUND) {
+            mlops_clear_error();
+            rc = MLOPS_OK;
+        }
+        if (rc == MLOPS_OK)
+            rc = mlops_registry_register(reg, name, model, reason, version, sizeof version);
     }
     if (rc == MLOPS_OK && alias != NULL) rc = mlops_registry_set_alias(reg, name, alias, version, reason);
     if (rc == MLOPS_OK && (r->registry_version = mlops__strdup(version, "version")) == NULL)

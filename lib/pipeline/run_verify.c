@@ -232,7 +232,8 @@ MLOPS_API int mlops_run_verify(const char *run_dir, char **report)
     char *doc = NULL;
     size_t doclen = 0;
     rc = mlops__json_finish(&v.j, &doc, &doclen);
-    if (rc == MLOPS_OK && report != NULL) *report = doc;
+    /* a check cut short by a failed allocation reports nothing */
+    if (rc == MLOPS_OK && report != NULL && v.first != MLOPS_ENOMEM) *report = doc;
     else mlops__free(doc);
     if (rc != MLOPS_OK) {
         mlops__free(v.first_message);

@@ -8,6 +8,7 @@
 
 #include "core/alloc.h"
 #include "core/numfmt.h"
+#include "core/utf8.h"
 #include "report/html.h"
 
 void mlops__html_init(mlops__html *h)
@@ -92,11 +93,10 @@ void mlops__html_printf(mlops__html *h, const char *fmt, ...)
     h->len += (size_t)n;
 }
 
-void mlops__html_text(mlops__html *h, const char *s)
+static void escape(mlops__html *h, const char *s, size_t n)
 {
-    if (s == NULL) return;
     const char *run = s;
-    for (const char *p = s; *p; p++) {
+    for (const char *p = s; p < s + n; p++) {
         const char *rep = NULL;
         switch (*p) {
         case '&': rep = "&amp;"; break;
@@ -110,7 +110,23 @@ void mlops__html_text(mlops__html *h, const char *s)
         mlops__html_raw(h, rep);
         run = p + 1;
     }
-    mlops__html_raw(h, run);
+    append(h, run, (size_t)(s + n - run));
+}
+
+void mlops__html_text(mlops__html *h, const char *s)
+{
+    if (s == NULL) return;
+    /* A label cut to a fixed buffer (snprintf of a long column name) can
+     * end inside a UTF-8 sequence; bytes that form no character are left
+     * out, so the page stays valid UTF-8. */
+    size_t n = strlen(s);
+    while (n > 0) {
+        size_t ok = mlops__utf8_valid_prefix(s, n);
+        escape(h, s, ok);
+        if (ok == n) break;
+        s += ok + 1;
+        n -= ok + 1;
+    }
 }
 
 const char *mlops__html_fmt(double v, int digits, char out[32])

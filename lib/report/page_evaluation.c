@@ -334,7 +334,8 @@ static void groups(mlops__html *h, const mlops__jv *all, const mlops__jv *fairne
                 mlops__html_num(&desc, v[i], 4);
                 mlops__html_raw(&desc, bad[i] ? " (below the gate); " : "; ");
             }
-            if (h->status == MLOPS_OK && desc.status == MLOPS_OK) {
+            if (h->status == MLOPS_OK) h->status = desc.status; /* no chart is a failure */
+            if (h->status == MLOPS_OK) {
                 char label[300];
                 snprintf(label, sizeof label, "%s by %s%s", metric, column,
                          op[0] ? ", with the release gate's threshold" : "");

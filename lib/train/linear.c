@@ -10,6 +10,7 @@
  * centred data, which gives the minimum-norm solution as numpy's lstsq. */
 #include <float.h>
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -30,20 +31,30 @@ static double row_weight(const mlops__problem *pb, size_t i)
     return pb->w ? pb->w[i] : 1.0;
 }
 
+/* The weighted mean of v[0..n). When the plain sum overflows (values near
+ * +-1.8e308) it is taken over v / max|v| instead, so the mean of finite
+ * values is finite and centring a constant column gives exact zeros. */
+static double weighted_mean(const mlops__problem *pb, const double *v)
+{
+    double s = 0;
+    for (size_t i = 0; i < pb->n; i++) s += row_weight(pb, i) * v[i];
+    double mean = s / pb->wsum;
+    if (isfinite(mean)) return mean;
+    double scale = 0;
+    for (size_t i = 0; i < pb->n; i++)
+        if (fabs(v[i]) > scale) scale = fabs(v[i]);
+    s = 0;
+    for (size_t i = 0; i < pb->n; i++) s += row_weight(pb, i) * (v[i] / scale);
+    return s / pb->wsum * scale;
+}
+
 static void weighted_means(const mlops__problem *pb, double *xm, double *ym)
 {
     memset(xm, 0, pb->p * sizeof *xm);
     *ym = 0;
     if (!pb->intercept) return;
-    for (size_t j = 0; j < pb->p; j++) {
-        const double *col = pb->cols[j];
-        double s = 0;
-        for (size_t i = 0; i < pb->n; i++) s += row_weight(pb, i) * col[i];
-        xm[j] = s / pb->wsum;
-    }
-    double s = 0;
-    for (size_t i = 0; i < pb->n; i++) s += row_weight(pb, i) * pb->y[i];
-    *ym = s / pb->wsum;
+    for (size_t j = 0; j < pb->p; j++) xm[j] = weighted_mean(pb, pb->cols[j]);
+    *ym = weighted_mean(pb, pb->y);
 }
 
 /* Rows [r0, r0+rows) centred and scaled by sqrt(w) into xb (rows x p,
@@ -241,18 +252,23 @@ int mlops__linear_solve(const mlops__problem *pb, int solver, double *coef, doub
     if (!mlops__mul_size(p, p, &pp) || p > MLOPS__BLAS_INT_MAX || pb->n > MLOPS__BLAS_INT_MAX)
         return mlops__fail(MLOPS_ENOMEM, "linear_regression: %zu features exceed the size "
                            "limit", p);
+    /* Without a penalty and with no more rows than features (fewer, without
+     * an intercept) the normal equations are singular whatever the data:
+     * least squares directly, without the p x p Gram matrix (800 MB and a
+     * p^3 factorization for 10,000 columns of a few rows). */
+    int rc = MLOPS_OK, fallback = solver == MLOPS__SOLVER_LSTSQ ||
+                                  (pb->l2 == 0 && (pb->intercept ? pb->n <= p : pb->n < p));
     double *xm = mlops__malloc_array(p, 4 * sizeof *xm, "feature means");
-    double *G = mlops__malloc_array(pp, 2 * sizeof *G, "Gram matrix");
-    if (xm == NULL || G == NULL) {
+    double *G = fallback ? NULL : mlops__malloc_array(pp, 2 * sizeof *G, "Gram matrix");
+    if (xm == NULL || (G == NULL && !fallback)) {
         mlops__free(xm);
         mlops__free(G);
         return MLOPS_ENOMEM;
     }
     /* kept unfactored for the objective: G0, c0, and G0*b */
-    double *G0 = G + pp, *c0 = xm + p, *gb = xm + 2 * p, yy = 0;
+    double *G0 = G ? G + pp : NULL, *c0 = xm + p, *gb = xm + 2 * p, yy = 0;
     double ym = 0;
     weighted_means(pb, xm, &ym);
-    int rc = MLOPS_OK, fallback = solver == MLOPS__SOLVER_LSTSQ;
     if (!fallback) {
         rc = gram(pb, xm, ym, G, coef, &yy);
         if (rc == MLOPS_OK) {
@@ -272,12 +288,14 @@ int mlops__linear_solve(const mlops__problem *pb, int solver, double *coef, doub
         res->solver = fallback ? MLOPS__SOLVER_LSTSQ : MLOPS__SOLVER_CHOLESKY;
         res->iterations = 1;
         res->converged = true;
-        for (size_t j = 0; j < p && rc == MLOPS_OK; j++)
-            if (!isfinite(coef[j]))
-                rc = mlops__fail(MLOPS_ENUMERIC, "linear_regression: coefficient %zu is not "
-                                 "finite", j);
-        if (rc == MLOPS_OK && !fallback) objective_from_gram(pb, G0, c0, yy, coef, gb, res);
-        else if (rc == MLOPS_OK) rc = objective(pb, coef, *intercept, res);
+        /* With finite data and the singular cases handled, a coefficient
+         * that is not finite means X^T y or the sums overflowed: no
+         * objective, which mlops_model_fit reports naming the target. */
+        bool finite = isfinite(*intercept);
+        for (size_t j = 0; j < p; j++) finite = finite && isfinite(coef[j]);
+        if (!finite) res->objective = res->grad_norm = INFINITY;
+        else if (!fallback) objective_from_gram(pb, G0, c0, yy, coef, gb, res);
+        else rc = objective(pb, coef, *intercept, res);
     }
     mlops__free(xm);
     mlops__free(G);

@@ -166,7 +166,12 @@ MLOPS_API int mlops_model_explain_json(const mlops_model *m, const mlops_dataset
     size_t output = 0;
     if (rc == MLOPS_OK) {
         mlops__decisions(f, x, 1, z);
-        if (nc > 0) mlops__outputs(f, MLOPS_PREDICT_PROBA, z, 1, prob);
+        /* the decision checks hold for regression too: the JSON would
+         * otherwise write an overflowed prediction as null */
+        rc = mlops__outputs(f, nc > 0 ? MLOPS_PREDICT_PROBA : MLOPS_PREDICT_DECISION, z, 1, row,
+                            prob, func);
+    }
+    if (rc == MLOPS_OK) {
         if (k > 1)
             for (size_t o = 1; o < k; o++)
                 if (z[o] > z[output]) output = o;

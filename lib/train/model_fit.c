@@ -5,6 +5,7 @@
  * derives class labels and row weights, runs the solver and records the
  * training summary. Everything goes into a fresh mlops__model_fit that
  * replaces the old one only on success. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,6 +194,10 @@ static int build_weights(const mlops_dataset *train, size_t wcol, fit_data *fd, 
     if (!(s > 0))
         return mlops__fail(MLOPS_EINVAL, "mlops_model_fit: weight column '%s' sums to 0",
                            c->name);
+    if (!isfinite(s))
+        return mlops__fail(MLOPS_ERANGE, "mlops_model_fit: weight column '%s' sums to more "
+                           "than the largest double (%g); rescale the weights", c->name,
+                           DBL_MAX);
     *wsum = s;
     return MLOPS_OK;
 }
@@ -334,8 +339,44 @@ static int apply_class_weights(const mlops_model *m, const mlops__model_fit *f, 
         fd->w[i] *= cw;
         s += fd->w[i];
     }
+    if (!isfinite(s))
+        return mlops__fail(MLOPS_ERANGE, "mlops_model_fit: the weights times the balanced "
+                           "class weights sum to more than the largest double (%g); rescale "
+                           "the weights", DBL_MAX);
     *wsum = s;
     return MLOPS_OK;
+}
+
+/* Population standard deviation of the present values of v[0..n). Two
+ * passes: exact enough and free of a division per value. When the sums
+ * overflow (values near +-1.8e308) the values are divided by their largest
+ * magnitude first, so the result stays finite and the model file, which
+ * refuses non-finite numbers, can be read back. */
+static double population_std(const double *v, size_t n)
+{
+    double scale = 1, sd = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            scale = 0;
+            for (size_t i = 0; i < n; i++)
+                if (fabs(v[i]) > scale) scale = fabs(v[i]); /* false for NaN */
+            if (!(scale > 0 && isfinite(scale))) return 0.0;
+        }
+        double sum = 0, ss = 0;
+        size_t cnt = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!isnan(v[i])) {
+                sum += v[i] / scale;
+                cnt++;
+            }
+        if (cnt == 0) return 0.0;
+        double mean = sum / (double)cnt;
+        for (size_t i = 0; i < n; i++)
+            if (!isnan(v[i])) ss += (v[i] / scale - mean) * (v[i] / scale - mean);
+        sd = sqrt(ss / (double)cnt) * scale;
+        if (isfinite(sd)) return sd;
+    }
+    return DBL_MAX;
 }
 
 /* Population standard deviation of the raw input behind each feature, or
@@ -344,28 +385,20 @@ static int raw_deviations(mlops__model_fit *f, const mlops_dataset *train, const
 {
     size_t p = f->nfeatures, n = train->rows;
     f->raw_std = mlops__calloc(p, sizeof *f->raw_std, "raw deviations");
-    if (f->raw_std == NULL) return MLOPS_ENOMEM;
+    /* input i is the i-th input column of `train` (collect_inputs) */
+    size_t *in_col = mlops__malloc_array(f->ninputs, sizeof *in_col, "input columns");
+    if (f->raw_std == NULL || in_col == NULL) {
+        mlops__free(in_col);
+        return MLOPS_ENOMEM;
+    }
+    for (size_t j = 0, i = 0; j < train->ncols; j++)
+        if (is_input(&train->cols[j])) in_col[i++] = j;
     for (size_t j = 0; j < p; j++) {
         const double *v = fd->cols[j];
-        if (f->raw_affine[j]) {
-            size_t col = 0;
-            mlops_dataset_column_index(train, f->inputs[f->plan_input[j]], &col);
-            v = train->cols[col].values;
-        }
-        /* two passes: exact enough and free of a division per value */
-        double sum = 0, ss = 0;
-        size_t cnt = 0;
-        for (size_t i = 0; i < n; i++)
-            if (!isnan(v[i])) {
-                sum += v[i];
-                cnt++;
-            }
-        double mean = cnt ? sum / (double)cnt : 0.0;
-        for (size_t i = 0; i < n; i++)
-            if (!isnan(v[i])) ss += (v[i] - mean) * (v[i] - mean);
-        double m2 = ss;
-        f->raw_std[j] = cnt ? sqrt(m2 / (double)cnt) : 0.0;
+        if (f->raw_affine[j]) v = train->cols[in_col[f->plan_input[j]]].values;
+        f->raw_std[j] = population_std(v, n);
     }
+    mlops__free(in_col);
     return MLOPS_OK;
 }
 
@@ -407,6 +440,12 @@ static int solve(const mlops_model *m, mlops__model_fit *f, const fit_data *fd, 
     }
     mlops__blas_threads_pop(threads);
     if (rc != MLOPS_OK) return rc;
+    /* A sum of squares beyond the double range leaves finite coefficients
+     * but no objective to record (the model file holds finite numbers only). */
+    if (!isfinite(res.objective) || !isfinite(res.grad_norm))
+        return mlops__fail(MLOPS_ERANGE, "mlops_model_fit: the training objective or its "
+                           "gradient exceeds the range of a double: the values of target '%s' "
+                           "or of the features are too large; rescale them", f->target);
     /* coef holds k*p coefficients then k intercepts: split them */
     f->intercept = mlops__malloc_array(k, sizeof *f->intercept, "intercepts");
     if (f->intercept == NULL) return MLOPS_ENOMEM;

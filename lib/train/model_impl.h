@@ -208,8 +208,10 @@ int mlops__features_block(const mlops__model_fit *f, const mlops__features *fx, 
                           size_t rows, double *xb, const char *func);
 /* Decision values z (rows x outputs, row-major) of a feature block. */
 void mlops__decisions(const mlops__model_fit *f, const double *xb, size_t rows, double *z);
-/* Turns decision values into the outputs of `kind` (rows x width). */
-void mlops__outputs(const mlops__model_fit *f, int kind, const double *z, size_t rows,
-                    double *out);
+/* Turns decision values into the outputs of `kind` (rows x width); a
+ * decision that is not finite fails with MLOPS_ERANGE naming its row
+ * (counted from first_row) and output, prefixed with `func`. */
+int mlops__outputs(const mlops__model_fit *f, int kind, const double *z, size_t rows,
+                   size_t first_row, double *out, const char *func);
 
 #endif

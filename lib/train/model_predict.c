@@ -53,13 +53,27 @@ void mlops__decisions(const mlops__model_fit *f, const double *xb, size_t rows, 
         for (size_t o = 0; o < (size_t)k; o++) z[i * (size_t)k + o] += f->intercept[o];
 }
 
-void mlops__outputs(const mlops__model_fit *f, int kind, const double *z, size_t rows,
-                    double *out)
+int mlops__outputs(const mlops__model_fit *f, int kind, const double *z, size_t rows,
+                   size_t first_row, double *out, const char *func)
 {
     size_t k = f->noutputs;
+    /* Finite features far outside the training range can still overflow
+     * the dot product (or make inf - inf = NaN of it), and no probability
+     * or value follows from that: refuse rather than answer NaN. */
+    for (size_t i = 0; i < rows * k; i++)
+        if (!isfinite(z[i])) {
+            size_t o = i % k;
+            const char *what = f->nclasses == 0 ? f->target
+                               : k == 1         ? f->classes[1]
+                                                : f->classes[o];
+            return mlops__fail(MLOPS_ERANGE, "%s: row %zu: the decision value for '%s' "
+                               "overflows (%s); the inputs are too large in magnitude for a "
+                               "finite prediction", func, first_row + i / k, what,
+                               isnan(z[i]) ? "+inf - inf" : z[i] > 0 ? "+inf" : "-inf");
+        }
     if (kind == MLOPS_PREDICT_DECISION) {
         memcpy(out, z, rows * k * sizeof *out);
-        return;
+        return MLOPS_OK;
     }
     for (size_t i = 0; i < rows; i++) {
         const double *zi = z + i * k;
@@ -87,14 +101,21 @@ void mlops__outputs(const mlops__model_fit *f, int kind, const double *z, size_t
             for (size_t o = 0; o < k; o++) pi[o] /= s;
         }
     }
+    return MLOPS_OK;
 }
 
+/* Finds input i in `d`; *col holds the column found for input i - 1 (or
+ * SIZE_MAX), and the column after it is tried first, since data usually
+ * holds the inputs in training order: wide data is matched in linear time. */
 static int input_column(const mlops_model *m, const mlops_dataset *d, size_t i, size_t *col,
                         const char *func)
 {
     const mlops__model_fit *f = m->fit;
     const char *name = f->inputs[i];
-    if (mlops_dataset_column_index(d, name, col) != MLOPS_OK)
+    size_t next = *col + 1;
+    if (next < d->ncols && strcmp(d->cols[next].name, name) == 0)
+        *col = next;
+    else if (mlops_dataset_column_index(d, name, col) != MLOPS_OK)
         return mlops__fail(MLOPS_EINVAL, "%s: the data has no column '%s', which the model "
                            "needs as input %zu", func, name, i);
     int type = d->cols[*col].type;
@@ -123,7 +144,10 @@ int mlops__features_open(const mlops_model *m, const mlops_dataset *d, const cha
     size_t *cols = mlops__malloc_array(ni, sizeof *cols, "prediction inputs");
     fx->cols = mlops__malloc_array(p, sizeof *fx->cols, "prediction features");
     int rc = cols == NULL || fx->cols == NULL ? MLOPS_ENOMEM : MLOPS_OK;
-    for (size_t i = 0; i < ni && rc == MLOPS_OK; i++) rc = input_column(m, d, i, &cols[i], func);
+    for (size_t i = 0; i < ni && rc == MLOPS_OK; i++) {
+        cols[i] = i > 0 ? cols[i - 1] : SIZE_MAX;
+        rc = input_column(m, d, i, &cols[i], func);
+    }
     if (rc == MLOPS_OK) rc = mlops_dataset_select_columns(&fx->selected, d, cols, ni);
     mlops__free(cols);
     if (rc == MLOPS_OK && f->transform != NULL)
@@ -203,7 +227,7 @@ static int run_blocks(const mlops_model *m, const void *src, size_t nrows, block
         rc = fill(m, src, r0, rows, xb, func);
         if (rc != MLOPS_OK) break;
         mlops__decisions(f, xb, rows, z);
-        mlops__outputs(f, kind, z, rows, out + r0 * width);
+        rc = mlops__outputs(f, kind, z, rows, r0, out + r0 * width, func);
     }
     mlops__free(xb);
     return rc;
@@ -297,7 +321,7 @@ static int run_folded(const mlops_model *m, const double *x, size_t nrows, int k
             rc = fill_from_matrix(m, x, r0 + i, 1, xb, func);
             if (rc == MLOPS_OK) mlops__decisions(f, xb, 1, zi);
         }
-        if (rc == MLOPS_OK) mlops__outputs(f, kind, z, rows, out + r0 * width);
+        if (rc == MLOPS_OK) rc = mlops__outputs(f, kind, z, rows, r0, out + r0 * width, func);
     }
     mlops__free(z);
     mlops__free(xb);
@@ -345,9 +369,9 @@ MLOPS_API int mlops_model_predict_row(const mlops_model *m, const double *x, siz
             finite = finite && isfinite(s);
         }
         if (finite) {
-            mlops__outputs(f, kind, zp, 1, out);
+            rc = mlops__outputs(f, kind, zp, 1, 0, out, func);
             mlops__free(heap);
-            return MLOPS_OK;
+            return rc;
         }
     }
     for (size_t o = 0; o < k; o++) zp[o] = 0;
@@ -360,7 +384,7 @@ MLOPS_API int mlops_model_predict_row(const mlops_model *m, const double *x, siz
         for (size_t o = 0; o < k; o++) zp[o] += f->coef[o * p + j] * v;
     }
     for (size_t o = 0; o < k; o++) zp[o] += f->intercept[o];
-    mlops__outputs(f, kind, zp, 1, out);
+    rc = mlops__outputs(f, kind, zp, 1, 0, out, func);
     mlops__free(heap);
-    return MLOPS_OK;
+    return rc;
 }

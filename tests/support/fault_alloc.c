@@ -1,5 +1,6 @@
 /* The fault-injecting allocator used by the Check suites (see fault_alloc.h). */
 #include <check.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,9 +8,11 @@
 
 #include "fault_alloc.h"
 
-static long fail_at = -1;
-static long calls;
-static long failures;
+/* Atomic: the library allocates from its worker threads too, and an
+ * allocator must be thread-safe (mlops_set_allocator). */
+static atomic_long fail_at = -1;
+static atomic_long calls;
+static atomic_long failures;
 
 static int should_fail(void)
 {
