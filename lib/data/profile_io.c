@@ -378,6 +378,10 @@ static int get_numeric(rd *r, mlops__profile_column *c, const mlops__profile_set
     if (n != c->count)
         return bad(r, "values", "%zu values held in a column of %llu", n,
                    (unsigned long long)c->count);
+    /* Adding and merging rely on it: past the limit values go to the sketch. */
+    if (n > cfg->quantile_exact_limit)
+        return bad(r, "values", "%zu values held, more than quantile_exact_limit %zu", n,
+                   cfg->quantile_exact_limit);
     if (n > 0) {
         s->values = mlops__malloc_array(n, sizeof *s->values, "profile values");
         if (s->values == NULL) return r->b.status = MLOPS_ENOMEM;

@@ -4,8 +4,9 @@
  * section decoders and their consistency checks. A model that loads is
  * used as a program would use it: its card JSON, payload hash and
  * coefficients, predictions and explanations on three rows built from its
- * own inputs, a decision fingerprint, and a save and reload that must give
- * the same payload hash and bit-identical predictions. */
+ * own inputs, a decision fingerprint, a save and reload that must give
+ * the same payload hash and bit-identical predictions, and an evaluation
+ * and a refit (warm start included) of the reloaded copy. */
 #include "fuzz_common.h"
 
 #include <math.h>
@@ -81,6 +82,69 @@ static double *predict_all(const mlops_model *m, const mlops_dataset *d, int kin
     return out;
 }
 
+/* Four complete rows of the model's inputs and its target, for
+ * evaluating and refitting it; NULL when the target name is unusable. */
+static mlops_dataset *labelled_rows(const mlops_model *m)
+{
+    static const double numbers[4] = {1.5, -2.0, 0.25, 3.0};
+    static const double targets[4] = {1.0, 2.5, -1.0, 4.0};
+    const char *target = mlops_model_target_name(m);
+    size_t n = mlops_model_input_count(m), classes = mlops_model_class_count(m);
+    if (target == NULL || *target == '\0' || n > 10000) return NULL;
+    mlops_dataset_builder *b = NULL;
+    mlops_dataset *d = NULL;
+    if (mlops_dataset_builder_create(&b, 4) != MLOPS_OK) return NULL;
+    int rc = MLOPS_OK;
+    for (size_t i = 0; i < n && rc == MLOPS_OK; i++) {
+        const char *name = mlops_model_input_name(m, i);
+        if (strcmp(name, target) == 0) rc = MLOPS_EINVAL;
+        else if (mlops_model_input_type(m, i) == MLOPS_CATEGORICAL) {
+            const char *known = known_category(m, name);
+            const char *values[4] = {known ? known : "a", "b", known ? known : "a", "c"};
+            rc = mlops_dataset_builder_add_categorical(b, name, values);
+        } else {
+            rc = mlops_dataset_builder_add_numeric(b, name, numbers);
+        }
+    }
+    if (rc == MLOPS_OK && classes > 0) {
+        const char *labels[4];
+        for (size_t i = 0; i < 4; i++) labels[i] = mlops_model_class_label(m, i % classes);
+        rc = mlops_dataset_builder_add_categorical(b, target, labels);
+    } else if (rc == MLOPS_OK) {
+        rc = mlops_dataset_builder_add_numeric(b, target, targets);
+    }
+    if (rc == MLOPS_OK) rc = mlops_dataset_builder_set_role(b, target, MLOPS_ROLE_TARGET);
+    if (rc == MLOPS_OK) rc = mlops_dataset_builder_finish(b, &d);
+    mlops_dataset_builder_free(b);
+    return d;
+}
+
+/* Evaluates `m` on labelled rows, then refits it there (warm starts
+ * included, as its settings say; the iteration limit is cut so that a
+ * setting from the file cannot make the input slow). */
+static void evaluate_and_refit(mlops_model *m)
+{
+    mlops_dataset *d = labelled_rows(m);
+    if (d == NULL) return;
+    mlops_evaluator *ev = NULL;
+    mlops_report *r = NULL;
+    char *json = NULL;
+    if (mlops_evaluator_create(&ev) == MLOPS_OK && mlops_evaluator_run(ev, m, d, &r) == MLOPS_OK &&
+        mlops_report_json(r, &json) == MLOPS_OK)
+        mlops_free(json);
+    mlops_report_free(r);
+    mlops_evaluator_free(ev);
+    mlops_model_set_param(m, "max_iter", "50");
+    mlops_model_set_param(m, "threads", "0");
+    if (mlops_model_fit(m, d) == MLOPS_OK) {
+        size_t len = 0;
+        free(predict_all(m, d, MLOPS_PREDICT_VALUE, &len));
+        json = NULL;
+        if (mlops_model_card_json(m, &json) == MLOPS_OK) mlops_free(json);
+    }
+    mlops_dataset_free(d);
+}
+
 static void use_model(const mlops_model *m)
 {
     char *json = NULL, hex[65];
@@ -147,6 +211,7 @@ static void use_model(const mlops_model *m)
                 fuzz_die("a reloaded model predicts differently", "");
             free(p2);
         }
+        evaluate_and_refit(again);
         mlops_model_free(again);
         mlops_free(saved);
     }

@@ -4,9 +4,11 @@
  * decoders. A profile that loads answers every query, renders its JSON,
  * fixes its bins when they are not fixed yet, serves as a drift reference
  * compared with itself and with an empty profile like it, merges with a
- * second copy of itself, and saves to a file that loads back to the same
- * JSON. */
+ * second copy of itself, takes three more rows of its own columns, and
+ * saves to a file that loads back to the same JSON. */
 #include "fuzz_common.h"
+
+#include <math.h>
 
 static char *in_path, *out_path;
 static size_t live_baseline;
@@ -84,6 +86,30 @@ static void drift(const mlops_profile *p)
     mlops_drift_monitor_free(m);
 }
 
+/* Three rows of the profile's own columns: ordinary, missing, odd. */
+static mlops_dataset *rows_like(const mlops_profile *p)
+{
+    static const double numbers[3] = {0.5, NAN, -1e300};
+    size_t cols = mlops_profile_cols(p);
+    mlops_dataset_builder *b = NULL;
+    mlops_dataset *d = NULL;
+    if (cols == 0 || cols > 1000 || mlops_dataset_builder_create(&b, 3) != MLOPS_OK) return NULL;
+    int rc = MLOPS_OK;
+    for (size_t c = 0; c < cols && rc == MLOPS_OK; c++) {
+        const char *name = mlops_profile_column_name(p, c), *top = NULL;
+        if (mlops_profile_column_type(p, c) == MLOPS_NUMERIC) {
+            rc = mlops_dataset_builder_add_numeric(b, name, numbers);
+        } else {
+            mlops_profile_top(p, c, 0, &top, NULL, NULL);
+            const char *values[3] = {top != NULL ? top : "x", NULL, "a category never seen"};
+            rc = mlops_dataset_builder_add_categorical(b, name, values);
+        }
+    }
+    if (rc == MLOPS_OK) mlops_dataset_builder_finish(b, &d);
+    mlops_dataset_builder_free(b);
+    return d;
+}
+
 static void use_profile(mlops_profile *p)
 {
     char *json = NULL, *again = NULL;
@@ -106,6 +132,9 @@ static void use_profile(mlops_profile *p)
             mlops_profile_to_json(copy, &merged);
             mlops_free(merged);
         }
+        mlops_dataset *d = rows_like(p);
+        if (d != NULL && mlops_profile_add(copy, d) == MLOPS_OK) query(copy);
+        mlops_dataset_free(d);
         mlops_profile_free(copy);
     }
     mlops_free(json);
