@@ -51,6 +51,7 @@ static void state_free(csv_state *st)
     if (st->tok_open) mlops__tok_free(&st->tok);
     mlops__source_close(&st->src);
     memset(st, 0, sizeof *st);
+    st->src.fd = -1; /* a second free must not close descriptor 0 */
 }
 
 static bool is_missing(const csv_state *st, const mlops__field *f)
@@ -524,6 +525,9 @@ MLOPS_API int mlops_csv_reader_open(mlops_csv_reader **out, const char *path,
         return mlops__fail(MLOPS_EINVAL, "mlops_csv_reader_open: NULL argument");
     mlops_csv_reader *r = mlops__calloc(1, sizeof *r, "csv reader");
     if (r == NULL) return MLOPS_ENOMEM;
+    /* no source yet: freeing the reader after a failure below must not
+     * close descriptor 0, which belongs to the application */
+    r->st.src.fd = -1;
     int rc = mlops__csv_options_clone(opts ? opts : mlops__csv_default_options(), &r->options);
     if (rc == MLOPS_OK)
         rc = open_state(&r->st, r->options, path, NULL, 0, NULL, 0, NULL);
