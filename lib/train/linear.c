@@ -134,6 +134,26 @@ static int cholesky(const mlops__problem *pb, double *G, double *b, int *fallbac
     return MLOPS_OK;
 }
 
+/* Divides v by a power of two when its largest magnitude is far from 1 and
+ * returns the exponent (0: left alone). LAPACK's SVD path calls the BLAS
+ * norm, whose x86 kernels rely on 80-bit intermediates to square values
+ * near 1e308 without overflow; where those are not available (valgrind,
+ * other CPUs) it overflows and the SVD fails. A power of two is exact, and
+ * one factor for the whole matrix keeps the minimum-norm solution the same. */
+static int scale_to_unit(double *v, size_t n)
+{
+    double big = 0;
+    for (size_t i = 0; i < n; i++)
+        if (fabs(v[i]) > big) big = fabs(v[i]);
+    if (!(big > 0x1p-300 && big < 0x1p300)) {
+        int e = 0;
+        if (big > 0 && isfinite(big)) frexp(big, &e);
+        for (size_t i = 0; e != 0 && i < n; i++) v[i] = ldexp(v[i], -e);
+        return e;
+    }
+    return 0;
+}
+
 /* Minimum-norm least squares on the centred, weighted data (plus sqrt(l2*W)
  * rows when penalized) by LAPACK's divide-and-conquer SVD. */
 static int lstsq(const mlops__problem *pb, const double *xm, double ym, double *b)
@@ -162,6 +182,7 @@ static int lstsq(const mlops__problem *pb, const double *xm, double ym, double *
         if (extra) dst[pb->n + j] = sqrt(pb->l2 * pb->wsum);
     }
     for (size_t i = 0; i < pb->n; i++) yb[i] = (pb->y[i] - ym) * (pb->w ? sqrt(pb->w[i]) : 1.0);
+    int a_exp = scale_to_unit(a, rows * p), y_exp = scale_to_unit(yb, pb->n);
     int m = (int)rows, n = (int)p, one = 1, lb = (int)ldb, rank = 0, info = 0, lwork = -1;
     double rcond = -1, wq = 0; /* machine precision cut-off, as numpy */
     int iq = 0;
@@ -179,7 +200,7 @@ static int lstsq(const mlops__problem *pb, const double *xm, double ym, double *
             rc = mlops__fail(MLOPS_ENUMERIC, "least squares: the SVD did not converge (%d)",
                              info);
         else
-            memcpy(b, yb, p * sizeof *b);
+            for (size_t j = 0; j < p; j++) b[j] = ldexp(yb[j], y_exp - a_exp);
         if (rc == MLOPS_OK && rank < n)
             mlops__log(MLOPS_LOG_WARN, "linear_regression: the features are collinear (rank "
                        "%d of %d); the minimum-norm solution is used", rank, n);
