@@ -38,8 +38,9 @@ MLOPS_API int mlops_report_html(const mlops_report *r, const char *title, char *
 
 /** The drift report `r` as an HTML page in a new string *html. When
  *  `monitor` is not NULL, its window history (mlops_drift_monitor_history_json)
- *  is drawn over time as well. `title` NULL: "Drift report". Returns MLOPS_OK,
- *  MLOPS_EINVAL or MLOPS_ENOMEM. */
+ *  is drawn over time as well. Histograms are drawn for the 200 most severe
+ *  columns; the table lists all. `title` NULL: "Drift report". Returns
+ *  MLOPS_OK, MLOPS_EINVAL or MLOPS_ENOMEM. */
 MLOPS_API int mlops_drift_report_html(const mlops_drift_report *r,
                                       const mlops_drift_monitor *monitor, const char *title,
                                       char **html);

@@ -2,6 +2,7 @@
  * created once; uselocale() switches only the calling thread. */
 #define _GNU_SOURCE
 #include <locale.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,13 +36,34 @@ double mlops__strtod_c(const char *s, char **end)
     return v;
 }
 
+/* Whole numbers below 1e15 are written as "%.15g" would write them (no
+ * exponent, no point) without the printf machinery: counts, bins and
+ * integer-valued columns make up most numbers of a profile or report. */
+static size_t format_whole(double v, char *out)
+{
+    char digits[24];
+    size_t n = 0, len = 0;
+    unsigned long long u = (unsigned long long)(v < 0 ? -v : v);
+    do {
+        digits[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0) out[len++] = '-';
+    while (n > 0) out[len++] = digits[--n];
+    out[len] = '\0';
+    return len;
+}
+
 size_t mlops__format_double(double v, char out[MLOPS_DOUBLE_BUFSIZE])
 {
+    if (v > -1e15 && v < 1e15 && v == (double)(long long)v && (v != 0 || !signbit(v)))
+        return format_whole(v, out);
+    /* literal formats: "%.*g" sends glibc down its slower positional path */
     locale_t previous = enter_c_locale();
-    int n = 0;
-    for (int precision = 15; precision <= 17; precision++) {
-        n = snprintf(out, MLOPS_DOUBLE_BUFSIZE, "%.*g", precision, v);
-        if (strtod(out, NULL) == v) break;
+    int n = snprintf(out, MLOPS_DOUBLE_BUFSIZE, "%.15g", v);
+    if (strtod(out, NULL) != v) {
+        n = snprintf(out, MLOPS_DOUBLE_BUFSIZE, "%.16g", v);
+        if (strtod(out, NULL) != v) n = snprintf(out, MLOPS_DOUBLE_BUFSIZE, "%.17g", v);
     }
     leave_c_locale(previous);
     return (size_t)n;

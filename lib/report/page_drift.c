@@ -2,7 +2,9 @@
  * optionally, a monitor's window history: the data-set verdict first, then
  * the columns sorted by severity (drifted first, strongest evidence first)
  * with a reference-versus-current histogram each, the findings, and the
- * drift share of every window over time. */
+ * drift share of every window over time. Histograms stop after
+ * MAX_FIGURES columns (the most severe ones): a page for ten thousand
+ * columns would weigh tens of megabytes, and the table covers them all. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,8 @@
 
 #include "core/alloc.h"
 #include "report/report_pages.h"
+
+enum { MAX_FIGURES = 200 };
 
 typedef struct ranked {
     size_t col;
@@ -288,8 +292,15 @@ int mlops__page_drift(mlops__html *h, const mlops__jv *doc, const mlops__jv *his
     mlops__html_section(h, "Reference and current distributions");
     mlops__html_raw(h, "<p class=\"note\">Shares of rows per bin; reference solid, current hatched. "
                        "Numeric bins start at the value shown; the outer bins hold values outside the "
-                       "reference range.</p>\n<div class=\"grid\">\n");
-    for (size_t i = 0; i < n && h->status == MLOPS_OK; i++)
+                       "reference range.</p>\n");
+    size_t shown = n < MAX_FIGURES ? n : MAX_FIGURES;
+    if (shown < n)
+        mlops__html_printf(h, "<p class=\"note\">Histograms are drawn for the %zu most severe of "
+                              "%zu columns, to keep the page small; the table above covers every "
+                              "column.</p>\n",
+                           shown, n);
+    mlops__html_raw(h, "<div class=\"grid\">\n");
+    for (size_t i = 0; i < shown && h->status == MLOPS_OK; i++)
         histogram(h, &cols->items[order[i].col], order[i].drifted);
     mlops__html_raw(h, "</div>\n");
     mlops__html_end_section(h);

@@ -1,6 +1,7 @@
 /* The JSON writer: exact output for escaping, numbers, nesting and the
  * NaN/Inf policy; structural misuse and invalid UTF-8 are refused. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,6 +106,23 @@ START_TEST(numbers_round_trip_exactly)
     ck_assert_str_eq(buf, "4.94065645841247e-324");
     mlops__format_double(-0.0, buf);
     ck_assert_str_eq(buf, "-0");
+    /* whole numbers take a shortcut that must write what "%.15g" writes */
+    static const double whole[] = {0, 1, -1, 7, 10, -10, 4096, 123456789, 1e14, -1e14,
+                                   999999999999999, -999999999999999, 1e15, -1e15, 1e16,
+                                   9007199254740993.0, 0.5, -2.5};
+    for (size_t i = 0; i < sizeof whole / sizeof whole[0]; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "%.15g", whole[i]);
+        if (mlops__strtod_c(want, NULL) != whole[i]) snprintf(want, sizeof want, "%.17g", whole[i]);
+        mlops__format_double(whole[i], buf);
+        ck_assert_str_eq(buf, want);
+    }
+    for (long long k = -3000; k <= 3000; k += 7) {
+        char want[64];
+        snprintf(want, sizeof want, "%.15g", (double)k * 1234567);
+        mlops__format_double((double)k * 1234567, buf);
+        ck_assert_str_eq(buf, want);
+    }
 }
 END_TEST
 

@@ -206,6 +206,58 @@ START_TEST(drift_page_orders_columns_and_draws_histograms)
 }
 END_TEST
 
+/* A wide report draws histograms for the 200 most severe columns only, the
+ * drifted ones among them, and still lists every column in the table. */
+START_TEST(drift_page_caps_histograms_of_wide_reports)
+{
+    enum { COLS = 250, ROWS = 40, SHIFTED = 30 };
+    mlops_dataset *d[2] = {NULL, NULL};
+    for (int part = 0; part < 2; part++) {
+        size_t cap = (size_t)COLS * 8 * (ROWS + 1), len = 0;
+        char *text = malloc(cap);
+        ck_assert_ptr_nonnull(text);
+        for (int r = -1; r < ROWS; r++)
+            for (int j = 0; j < COLS; j++) {
+                /* the last SHIFTED columns move far away in the current part */
+                int v = r + (part == 1 && j >= COLS - SHIFTED ? 1000 : 0);
+                len += (size_t)(r < 0 ? snprintf(text + len, cap - len, "c%d", j)
+                                      : snprintf(text + len, cap - len, "%d", v));
+                text[len++] = j + 1 < COLS ? ',' : '\n';
+            }
+        OK(mlops_dataset_read_csv_memory(&d[part], text, len, "wide.csv", NULL));
+        free(text);
+    }
+    mlops_profile *ref = NULL, *cur = NULL;
+    OK(mlops_profile_create(&ref));
+    OK(mlops_profile_add(ref, d[0]));
+    OK(mlops_profile_fix_bins(ref));
+    OK(mlops_profile_create_like(&cur, ref));
+    OK(mlops_profile_add(cur, d[1]));
+    mlops_drift_monitor *m = NULL;
+    OK(mlops_drift_monitor_create(&m, ref));
+    mlops_drift_report *r = NULL;
+    OK(mlops_drift_monitor_compare(m, cur, &r));
+    char *html = NULL;
+    OK(mlops_drift_report_html(r, NULL, NULL, &html));
+    assert_page(html);
+    ck_assert_uint_eq(count(html, "reference and current distributions ("), 2 * 200);
+    ck_assert_ptr_nonnull(strstr(html, "Histograms are drawn for the 200 most severe of 250 columns"));
+    ck_assert_uint_eq(count(html, "<th scope=\"row\">c"), COLS);
+    for (int j = COLS - SHIFTED; j < COLS; j++) {
+        char label[64];
+        snprintf(label, sizeof label, "c%d: reference and current distributions (", j);
+        ck_assert_msg(strstr(html, label) != NULL, "drifted column c%d has no histogram", j);
+    }
+    mlops_free(html);
+    mlops_drift_report_free(r);
+    mlops_drift_monitor_free(m);
+    mlops_profile_free(cur);
+    mlops_profile_free(ref);
+    mlops_dataset_free(d[0]);
+    mlops_dataset_free(d[1]);
+}
+END_TEST
+
 START_TEST(drift_page_draws_window_history)
 {
     mlops_dataset *early = cars_rows(1970, 1975), *all = cars_rows(1970, 1982);
@@ -472,6 +524,7 @@ Suite *test_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, evaluation_page_shows_the_report);
     tcase_add_test(tc, drift_page_orders_columns_and_draws_histograms);
+    tcase_add_test(tc, drift_page_caps_histograms_of_wide_reports);
     tcase_add_test(tc, drift_page_draws_window_history);
     tcase_add_test(tc, bad_input_is_refused_with_its_place);
     tcase_add_test(tc, save_writes_the_page);
