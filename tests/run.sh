@@ -3,9 +3,10 @@
 # libmlops in these configurations:
 #   build-test    gcc, -Werror, the Check suites, the ABI/header/man checks and
 #                 the reports opened in headless Chromium
-#   build-asan    the same at -O0 under AddressSanitizer + UndefinedBehaviorSanitizer
-#   valgrind      the Check suites of build-test under valgrind memcheck
-#   build-clang   clang -O3, -Werror, the same suites
+#   build-asan    clang -O1, -Werror, the same under AddressSanitizer +
+#                 UndefinedBehaviorSanitizer (LeakSanitizer included)
+#   valgrind      every Check suite of build-test under valgrind memcheck,
+#                 with MLOPS_TEST_SHORT: sweeps sampled, data sizes cut
 #   build-tsan    clang ThreadSanitizer over the tests that start threads
 #   build-fuzz    clang libFuzzer targets (tests/fuzz), a short smoke pass
 # MLOPS_TEST_QUICK=1 runs only the first. The last line sums every Check
@@ -80,11 +81,12 @@ if [ "${MLOPS_TEST_QUICK:-0}" != 1 ]; then
   # the Check suites already cover in every build, and the kill -9 trials
   # test the file protocol, not code paths: once, with gcc, is enough.
   test_args="--no-suite report --no-suite robust"
-  run_config "gcc -O0, ASan + UBSan" build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+  # clang here and gcc above: both compilers' warnings stop the build.
+  CC=clang run_config "clang -O1, ASan + UBSan" build-asan -Db_sanitize=address,undefined \
+    -Db_lundef=false -Dbuildtype=debugoptimized -Doptimization=1
   echo "== valgrind memcheck"
-  CK_FORK=no MLOPS_TEST_SHORT=1 test_and_tally build-test --suite public --suite internal \
+  CK_FORK=no MLOPS_TEST_SHORT=1 test_and_tally build-test --suite public --suite internal --suite heavy \
     --wrap='valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 --quiet'
-  CC=clang run_config "clang -O3" build-clang -Dbuildtype=release
   # ThreadSanitizer over the programs that start threads; only they are
   # built. OpenBLAS is not instrumented: tests/robust/tsan.supp.
   echo "== clang ThreadSanitizer"

@@ -38,6 +38,9 @@ START_TEST(radix_sort_equals_comparison_sort)
     static const size_t sizes[] = {0, 1, 2, 3, 255, 256, 257, 1000, 4096, 100000};
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         size_t n = sizes[s];
+        /* under valgrind (MLOPS_TEST_SHORT) the sizes that take the same paths
+         * as 4096 are left out */
+        if (n > 4096 && getenv("MLOPS_TEST_SHORT") != NULL) continue;
         double *a = malloc((n + 1) * sizeof *a), *b = malloc((n + 1) * sizeof *b);
         ck_assert(a != NULL && b != NULL);
         fill(a, n, 17 + s);

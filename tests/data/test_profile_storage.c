@@ -909,7 +909,7 @@ START_TEST(doctored_payloads_are_checked)
     save(small, t.path[0]);
     save(sk, t.path[1]);
     doctored_accepted = doctored_refused = doctored_inconsistent = 0;
-    doctor_payload(t.path[0], t.path[2], t.path[3], 1);
+    doctor_payload(t.path[0], t.path[2], t.path[3], short_run() ? 5 : 1);
     size_t accepted_small = doctored_accepted, refused_small = doctored_refused;
     doctored_accepted = doctored_refused = 0;
     doctor_payload(t.path[1], t.path[2], t.path[3], short_run() ? 211 : 31);
