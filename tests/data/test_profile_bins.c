@@ -7,7 +7,7 @@
  * profile of the whole; histograms estimated from the quantile sketch within
  * their bound; the quality setting; bad arguments and allocation failures.
  * MLOPS_TEST_SHORT in the environment (set for the valgrind run) divides the
- * generated data by 5. */
+ * generated data by 20. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,7 +24,7 @@ enum { NCOLS = PB_NUMERIC + PB_CATEGORICAL, NENTRIES = sizeof pb_numeric / sizeo
 
 static size_t scaled(size_t n)
 {
-    return getenv("MLOPS_TEST_SHORT") ? n / 5 : n;
+    return getenv("MLOPS_TEST_SHORT") ? n / 20 : n;
 }
 
 static mlops_profile *new_profile(void)

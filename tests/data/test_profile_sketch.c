@@ -25,7 +25,7 @@ static int short_run(void)
 START_TEST(hll_accuracy_and_union)
 {
     static const size_t SIZES[] = {1, 10, 100, 1000, 10000, 40000, 100000, 1000000};
-    size_t nsizes = sizeof SIZES / sizeof SIZES[0] - (short_run() ? 2 : 0);
+    size_t nsizes = sizeof SIZES / sizeof SIZES[0] - (short_run() ? 3 : 0);
     for (size_t s = 0; s < nsizes; s++) {
         size_t n = SIZES[s];
         mlops__hll whole, a, b;
@@ -87,8 +87,8 @@ START_TEST(kll_bound_on_random_streams)
     /* The documented bound holds with probability >= 99% per query: over
      * 40 shuffled streams x 9 quantiles, whole and as 4 merged parts,
      * allow at most 1% misses (none are expected). */
-    const size_t n = short_run() ? 20000 : 50000;
-    const int trials = short_run() ? 4 : 40;
+    const size_t n = short_run() ? 10000 : 50000;
+    const int trials = short_run() ? 2 : 40;
     const double eps = mlops__kll_rank_error(200);
     ck_assert(fabs(eps - 0.013294757) < 1e-6);
     size_t *perm = malloc(n * sizeof *perm);
@@ -123,7 +123,7 @@ END_TEST
 
 START_TEST(kll_bound_on_ordered_and_repeated_streams)
 {
-    const size_t n = short_run() ? 20000 : 100000;
+    const size_t n = short_run() ? 10000 : 100000;
     const double eps = mlops__kll_rank_error(64);
     mlops__kll up, down, same;
     mlops__kll_init(&up, 64);
@@ -171,7 +171,7 @@ START_TEST(kll_bulk_updates_and_sorted_levels)
     /* Updates in blocks (NaN skipped) build exactly the sketch of one
      * update per value; levels above 0 stay sorted through compactions and
      * merges, which is what lets compaction merge instead of sort. */
-    const size_t n = short_run() ? 20000 : 100000;
+    const size_t n = short_run() ? 10000 : 100000;
     double *v = malloc(n * sizeof *v);
     mlops__rng rng;
     mlops__rng_seed(&rng, 77);
@@ -277,7 +277,7 @@ START_TEST(kll_sampled_stream_bound)
      * exact and every quantile stays within eps + 3 / sqrt(8 T) in at least
      * 98.5% of queries (shuffled streams, whole and as 4 merged parts). */
     const size_t n = short_run() ? 600000 : 2000000, batch = 65536;
-    const int trials = short_run() ? 2 : 10;
+    const int trials = short_run() ? 1 : 10;
     const double bound = mlops__kll_rank_error(200) +
                          3.0 / sqrt(8.0 * (double)mlops__kll_sample_start(200));
     ck_assert(fabs(bound - 0.017437) < 1e-5);

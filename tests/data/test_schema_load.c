@@ -450,7 +450,7 @@ START_TEST(fuzzed_documents)
         "{format: libmlops-schema, version: 1, columns: [{name: x, type: numeric, min: 1, "
         "max: 2}, {name: y, type: categorical, categories: [u, v], required: false}]}",
     };
-    int rounds = getenv("MLOPS_TEST_SHORT") ? 600 : 4000, loaded = 0;
+    int rounds = getenv("MLOPS_TEST_SHORT") ? 200 : 4000, loaded = 0;
     unsigned long state = 2024;
     for (int round = 0; round < rounds; round++) {
         text t = {0};

@@ -1411,7 +1411,7 @@ START_TEST(fuzzed_encodings)
     seeds[3].data = small;
     mlops__rng rng;
     mlops__rng_seed(&rng, 99);
-    int rounds = getenv("MLOPS_TEST_SHORT") ? 600 : 4000, loaded = 0;
+    int rounds = getenv("MLOPS_TEST_SHORT") ? 200 : 4000, loaded = 0;
     for (int round = 0; round < rounds; round++) {
         const seed *sd = &seeds[round % 4];
         size_t len = sd->len;
@@ -1521,8 +1521,11 @@ START_TEST(sort_and_select_agree_with_qsort)
     mlops__rng_seed(&rng, 3);
     enum { N = 3000 };
     static double a[N], ref[N], sel[N];
+    /* under valgrind (MLOPS_TEST_SHORT) up to 600 values, past every size
+     * threshold of the selection and sort routines all the same */
+    const size_t largest = getenv("MLOPS_TEST_SHORT") ? 600 : N;
     for (int pattern = 0; pattern < 7; pattern++) {
-        for (size_t n = 1; n <= N; n = n < 40 ? n + 1 : n * 3 / 2) {
+        for (size_t n = 1; n <= largest; n = n < 40 ? n + 1 : n * 3 / 2) {
             for (size_t i = 0; i < n; i++) {
                 switch (pattern) {
                 case 0: a[i] = mlops__rng_uniform(&rng); break;
