@@ -4,7 +4,8 @@
 #   build-test    gcc, -Werror, the Check suites, the ABI/header/man checks and
 #                 the reports opened in headless Chromium
 #   build-asan    clang -O1, -Werror, the same under AddressSanitizer +
-#                 UndefinedBehaviorSanitizer (LeakSanitizer included)
+#                 UndefinedBehaviorSanitizer (LeakSanitizer included), with
+#                 MLOPS_TEST_SHORT's smaller data but every allocation failed
 #   valgrind      every Check suite of build-test under valgrind memcheck,
 #                 with MLOPS_TEST_SHORT: sweeps sampled, data sizes cut
 #   build-tsan    clang ThreadSanitizer over the tests that start threads
@@ -81,8 +82,10 @@ if [ "${MLOPS_TEST_QUICK:-0}" != 1 ]; then
   # the Check suites already cover in every build, and the kill -9 trials
   # test the file protocol, not code paths: once, with gcc, is enough.
   test_args="--no-suite report --no-suite robust"
-  # clang here and gcc above: both compilers' warnings stop the build.
-  CC=clang run_config "clang -O1, ASan + UBSan" build-asan -Db_sanitize=address,undefined \
+  # clang here and gcc above: both compilers' warnings stop the build. The
+  # gcc run has checked the full data sizes; the sanitizers look for memory
+  # errors, which the smaller sizes reach as well.
+  MLOPS_TEST_SHORT=1 MLOPS_TEST_EVERY_ALLOCATION=1 CC=clang run_config "clang -O1, ASan + UBSan" build-asan -Db_sanitize=address,undefined \
     -Db_lundef=false -Dbuildtype=debugoptimized -Doptimization=1
   echo "== valgrind memcheck"
   CK_FORK=no MLOPS_TEST_SHORT=1 test_and_tally build-test --suite public --suite internal --suite heavy \

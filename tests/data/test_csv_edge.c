@@ -817,8 +817,8 @@ START_TEST(differential_small)
 {
     /* MLOPS_CSV_EDGE_ITERATIONS and MLOPS_CSV_EDGE_SEED widen the search. */
     const char *iters = getenv("MLOPS_CSV_EDGE_ITERATIONS"), *seed = getenv("MLOPS_CSV_EDGE_SEED");
-    /* MLOPS_TEST_SHORT (the valgrind run) checks a twenty-fifth. */
-    unsigned n = iters ? (unsigned)atoi(iters) : getenv("MLOPS_TEST_SHORT") ? 12 : 300;
+    /* MLOPS_TEST_SHORT (valgrind, sanitizers) checks 8. */
+    unsigned n = iters ? (unsigned)atoi(iters) : getenv("MLOPS_TEST_SHORT") ? 8 : 300;
     uint64_t base = seed ? strtoull(seed, NULL, 0) : UINT64_C(0x5EED0000);
     for (unsigned i = 0; i < n; i++) {
         rng_state = base + i;
@@ -951,8 +951,8 @@ START_TEST(chunk_boundary_cases)
     /* Each case puts its special bytes at offsets around 1 MiB, where the
      * first read chunk ends. The whole-file reader (plain and gzip) and the
      * reference parser must agree, and the line of a bad row after it must
-     * be right. Under valgrind (MLOPS_TEST_SHORT) the first three cases are
-     * tried at one of the offsets each, a different one per case. */
+     * be right. Under MLOPS_TEST_SHORT (valgrind, sanitizers) the first two
+     * cases (CRLF and escaped quote split) are tried at one offset each. */
     static const char *const tails[] = {
         "1,2\r\n3,4\r\n",            /* CRLF split */
         "\"x\"\"y\",1\n2,3\n",        /* escaped quote split */
@@ -967,7 +967,7 @@ START_TEST(chunk_boundary_cases)
     bool sample = getenv("MLOPS_TEST_SHORT") != NULL;
     for (size_t c = 0; c < sizeof tails / sizeof tails[0]; c++)
         for (size_t off = MIB - 6; off <= MIB + 1; off++) {
-            if (sample && (c >= 3 || off != MIB - 6 + 2 * c)) continue;
+            if (sample && (c >= 2 || off != MIB - 6 + 3 * c)) continue;
             numeric_prefix(&t, off);
             puts_(&t, tails[c]);
             rtable ref;

@@ -664,7 +664,7 @@ static void corrupt_everywhere(const char *path, const char *scratch, int every,
             continue;
         expect_refused(scratch, orig, n, 0, "truncated", n, NULL);
     }
-    size_t stride = every ? 1 : (short_run() ? 61 : 7);
+    size_t stride = every ? 1 : (short_run() ? 127 : 7);
     for (size_t pos = 0; pos < len; pos++) {
         int all_bits = pos < 96;
         if (!all_bits && pos % stride != 0) continue;
@@ -909,10 +909,10 @@ START_TEST(doctored_payloads_are_checked)
     save(small, t.path[0]);
     save(sk, t.path[1]);
     doctored_accepted = doctored_refused = doctored_inconsistent = 0;
-    doctor_payload(t.path[0], t.path[2], t.path[3], short_run() ? 13 : 1);
+    doctor_payload(t.path[0], t.path[2], t.path[3], short_run() ? 29 : 1);
     size_t accepted_small = doctored_accepted, refused_small = doctored_refused;
     doctored_accepted = doctored_refused = 0;
-    doctor_payload(t.path[1], t.path[2], t.path[3], short_run() ? 211 : 31);
+    doctor_payload(t.path[1], t.path[2], t.path[3], short_run() ? 419 : 31);
     fprintf(stderr,
             "profile_storage: doctored payloads: small %zu refused, %zu accepted; "
             "sketched %zu refused, %zu accepted\n",

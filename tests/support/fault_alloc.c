@@ -118,8 +118,9 @@ static int sweep_once(int (*op)(void *ctx), void (*undo)(void *ctx), void *ctx, 
 /* Under valgrind (MLOPS_TEST_SHORT), where one run costs fifty times more,
  * the sweep refuses the first SAMPLE_DENSE allocations one by one, then
  * one in 1 + k / SAMPLE_DENSE: about a hundred runs however long the
- * operation, with all the early ones (setting up) among them. The plain and
- * sanitizer builds still refuse every one. (A sweep cannot sample from the
+ * operation, with all the early ones (setting up) among them. The plain
+ * build, and the sanitizer build (MLOPS_TEST_EVERY_ALLOCATION), still refuse
+ * every one. (A sweep cannot sample from the
  * end: an operation's success may not be undone, so the run that succeeds
  * must be the last.) */
 enum { SAMPLE_DENSE = 16 };
@@ -127,7 +128,7 @@ enum { SAMPLE_DENSE = 16 };
 long fault_alloc_sweep(int (*op)(void *ctx), void (*undo)(void *ctx), void *ctx)
 {
     size_t live_before = mlops_live_allocations();
-    int sample = getenv("MLOPS_TEST_SHORT") != NULL;
+    int sample = getenv("MLOPS_TEST_SHORT") != NULL && getenv("MLOPS_TEST_EVERY_ALLOCATION") == NULL;
     for (long k = 0; k < 10000000; k += sample ? 1 + k / SAMPLE_DENSE : 1) {
         long made = 0;
         if (sweep_once(op, undo, ctx, k, live_before, &made) && k >= made) return made;

@@ -22,7 +22,8 @@ long fault_alloc_failures(void);
  * it found it; a run may also succeed despite the failure (an optional
  * allocation), and `undo` (may be NULL) must then release all it built.
  * Under MLOPS_TEST_SHORT (the valgrind run) a sample of the allocations is
- * refused instead: the first 16, then one in 1 + k / 16.
+ * refused instead: the first 16, then one in 1 + k / 16; unless
+ * MLOPS_TEST_EVERY_ALLOCATION is set too (the sanitizer run).
  * Returns the number of allocations the operation makes. */
 long fault_alloc_sweep(int (*op)(void *ctx), void (*undo)(void *ctx), void *ctx);
 
